@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from tabwise.customers import selectors, services
+from tabwise.customers.models import Customer
+from tabwise.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
+from tabwise.users.security import requires
+
+router = Router(tags=["customers"])
+
+
+@router.get("/", response=list[CustomerOut], operation_id="list_customers")
+@requires("customers.view")
+@paginate(PageNumberPagination)
+def list_customers(request: HttpRequest, q: str = "") -> list[Customer]:
+    """The business's customers, optionally filtered by name, number, plate, VIN or the last digits of a phone."""
+    return selectors.customer_list(query=q)  # type: ignore[return-value]
+
+
+@router.get("/{customer_id}", response=CustomerOut, operation_id="get_customer")
+@requires("customers.view")
+def get_customer(request: HttpRequest, customer_id: int) -> Customer:
+    return selectors.customer_detail(customer_id)
+
+
+@router.post("/", response={201: CustomerOut}, operation_id="create_customer")
+@requires("customers.edit")
+def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+    return 201, services.create_customer(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.patch("/{customer_id}", response=CustomerOut, operation_id="update_customer")
+@requires("customers.edit")
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
+    customer = selectors.customer_detail(customer_id)
+    fields = payload.dict(exclude_unset=True)
+    return services.update_customer(actor=request.user, customer=customer, **fields)  # type: ignore[arg-type]

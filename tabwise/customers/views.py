@@ -1,0 +1,38 @@
+"""Customer pages: the list with search-as-you-type, and each customer's page with messages and history."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tabwise.core import audit
+from tabwise.core.errors import NotFound
+from tabwise.customers import selectors
+from tabwise.notifications import selectors as notification_selectors
+from tabwise.users import security
+from tabwise.users.security import requires
+
+
+@requires("customers.view")
+def customer_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    page = Paginator(selectors.customer_list(query=query), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "customers/customer_list.html#results", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+@requires("customers.view")
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        customer = selectors.customer_detail(customer_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    context = {
+        "customer": customer,
+        "messages_out": notification_selectors.messages_for_customer(customer.pk)[:50],
+        "history": audit.changes_of(customer) if security.can(request.user, "users.view_history") else None,  # type: ignore[arg-type]
+    }
+    return render(request, "customers/customer_detail.html", context)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+router = Router(tags=["users"])
+
+
+class MeOut(Schema):
+    username: str
+    level: int
+    business: str
+    time_zone: str
+
+
+@router.get("/me", response=MeOut, operation_id="get_me")
+def get_me(request: HttpRequest) -> MeOut:
+    """Who the token acts as: the user, their level and their business."""
+    user = request.user
+    return MeOut(username=user.username, level=user.level, business=user.business.name,  # type: ignore[union-attr]
+                 time_zone=user.business.time_zone)  # type: ignore[union-attr]
