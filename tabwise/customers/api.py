@@ -1,7 +1,5 @@
-from __future__ import annotations
-
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from tabwise.customers import selectors, services
@@ -28,8 +26,8 @@ def get_customer(request: HttpRequest, customer_id: int) -> Customer:
 
 @router.post("/", response={201: CustomerOut}, operation_id="create_customer")
 @requires("customers.edit")
-def create_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
-    return 201, services.create_customer(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Customer]:
+    return Status(201, services.create_customer(actor=request.user, **payload.dict()))  # type: ignore[arg-type]
 
 
 @router.patch("/{customer_id}", response=CustomerOut, operation_id="update_customer")

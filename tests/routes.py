@@ -1,0 +1,131 @@
+"""Every route of Tabwise, web and API, with what the cross-tenant and security tests need to call it.
+
+A route that takes an object id must have an entry in `WEB_OBJECT_ROUTES` (or the API's `API_PATH_PARAMS`), and an
+API operation with a body must have an example in `API_BODIES`: a new route without one fails the tests, so no route
+escapes the tenancy walk and the security matrix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tabwise.core import tenancy
+from tabwise.core.tenancy import TenantModel
+from tabwise.tenants.models import Business
+
+# Namespaces walked by other means or not business routes: the API (walked through its OpenAPI document) and the
+# operator admin (staff only; checked by test_operator_admin_refuses_business_users).
+SKIPPED_NAMESPACES = {"api", "admin"}
+# Routes that carry no business object: each with the reason.
+NO_OBJECT_ROUTES_REASON = {
+    "set_language": "switches the interface language; no business data",
+}
+
+
+@dataclass
+class World:
+    """Business A (the victim) with one of every object, and business B (the attacker)."""
+
+    a: Business
+    b: Business
+    objects: dict[str, Any]
+
+
+# route name -> kwargs built from business A's objects
+WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "customers:detail": lambda w: {"customer_id": w.objects["customer"].pk},
+    "users:token-revoke": lambda w: {"token_id": w.objects["api_token"].pk},
+}
+
+# API path parameter name -> the id of business A's object
+API_PATH_PARAMS: dict[str, Callable[[World], Any]] = {
+    "customer_id": lambda w: w.objects["customer"].pk,
+}
+
+# operation id -> a valid request body
+API_BODIES: dict[str, dict[str, Any]] = {
+    "create_customer": {"first_name": "Wanda", "last_name": "Walker", "credit_limit": "500.00"},
+    "update_customer": {"employer": "Walker Garage"},
+}
+
+
+@dataclass(frozen=True)
+class WebRoute:
+    name: str
+    route: str
+    callback: Any
+    converters: tuple[str, ...]
+
+
+def web_routes() -> Iterator[WebRoute]:
+    def walk(patterns: list[Any], prefix: str, namespace: str | None) -> Iterator[WebRoute]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or namespace
+                if ns in SKIPPED_NAMESPACES:
+                    continue
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+                converters = tuple(getattr(pattern.pattern, "converters", {}).keys())
+                yield WebRoute(name, prefix + str(pattern.pattern), pattern.callback, converters)
+
+    yield from walk(get_resolver().url_patterns, "/", None)
+
+
+def api_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(method, path template, operation) for every operation in the OpenAPI document."""
+    from tabwise.api import api
+
+    schema = api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield method.upper(), path, operation
+
+
+def api_view_func(operation_id: str) -> Any:
+    from tabwise.api import api
+
+    for _prefix, router in api._get_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if operation.operation_id == operation_id:
+                    return operation.view_func
+    raise KeyError(operation_id)
+
+
+def fill_path(path: str, operation: dict[str, Any], world: World) -> str:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path":
+            name = parameter["name"]
+            if name not in API_PATH_PARAMS:
+                raise AssertionError(f"API path parameter {name!r} has no entry in tests/routes.API_PATH_PARAMS")
+            path = path.replace("{" + name + "}", str(API_PATH_PARAMS[name](world)))
+    return path
+
+
+def tenant_models() -> list[type[TenantModel]]:
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+def business_fingerprint(business: Business) -> str:
+    """A digest of every business-owned row of `business`: equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    with tenancy.all_businesses():
+        for model in sorted(tenant_models(), key=lambda m: m._meta.label):
+            rows = list(model.objects.filter(business=business).order_by("pk").values())
+            digest.update(model._meta.label.encode())
+            digest.update(json.dumps(rows, default=str, sort_keys=True).encode())
+    from tabwise.users.models import ApiToken, User
+
+    users = list(User.objects.filter(business=business).order_by("pk").values("pk", "username", "level", "is_active"))
+    tokens = list(ApiToken.objects.filter(user__business=business).order_by("pk").values("pk", "revoked_at"))
+    digest.update(json.dumps([users, tokens], default=str).encode())
+    return digest.hexdigest()
