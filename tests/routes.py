@@ -93,7 +93,7 @@ def api_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
 def api_view_func(operation_id: str) -> Any:
     from tabwise.api import api
 
-    for _prefix, router in api._get_routers():
+    for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
                 if operation.operation_id == operation_id:
