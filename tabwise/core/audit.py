@@ -80,6 +80,10 @@ def _fill_context(sender: Any, instance: Any, history_instance: Any, **kwargs: A
 pre_create_historical_record.connect(_fill_context, dispatch_uid="tabwise.audit.fill_context")
 
 
+def is_audited(model: type[models.Model]) -> bool:
+    return getattr(model, "history", None) is not None
+
+
 def record_bulk_change(model: type[models.Model], pks: Iterable[Any], *, created: bool = False) -> None:
     """Write history rows for a bulk write that bypassed save() (the rows as they are now)."""
     manager = getattr(model, "history", None)

@@ -55,3 +55,20 @@ class IdempotencyRecord(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class Sequence(TenantModel):
+    """A per-business counter for human-facing numbers (customer numbers, invoice numbers, case numbers).
+
+    Read and advanced only under a row lock (`tabwise.core.sequences.next_value`), so two concurrent requests
+    never get the same number.
+    """
+
+    name = models.CharField(max_length=50)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["business", "name"], name="sequence_unique_per_business")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_value}"

@@ -79,6 +79,8 @@ class TenantQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         from tabwise.core import audit
 
+        if not audit.is_audited(self.model):
+            return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
         audit.record_bulk_change(self.model, pks)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tabwise.core import audit
+from tabwise.core import audit, sequences
 from tabwise.core.errors import DomainError
 from tabwise.customers.models import Customer
 from tabwise.users import security
@@ -19,8 +19,11 @@ EDITABLE_FIELDS = (
 
 
 def _next_number() -> str:
-    last = Customer.objects.order_by("-id").values_list("number", flat=True).first()
-    return str(int(last) + 1) if last and last.isdigit() else "1001"
+    # Skip numbers already taken (customers imported or numbered by hand).
+    while True:
+        number = str(sequences.next_value("customer_number", start=1001))
+        if not Customer.objects.filter(number=number).exists():
+            return number
 
 
 def create_customer(*, actor: User, kind: str = Customer.Kind.PERSON, **fields: Any) -> Customer:
