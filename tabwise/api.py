@@ -43,8 +43,12 @@ def _loc_to_field(loc: list[Any]) -> str:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _loc_to_field(list(error.get("loc", []))), "message": error.get("msg", "")} for error in exc.errors]
-    return problem_response(422, title="Invalid request", detail="Some fields are not valid.", code="validation", errors=errors)
+    errors = [
+        {"field": _loc_to_field(list(error.get("loc", []))), "message": error.get("msg", "")} for error in exc.errors
+    ]
+    return problem_response(
+        422, title="Invalid request", detail="Some fields are not valid.", code="validation", errors=errors
+    )
 
 
 @api.exception_handler(DomainError)
@@ -60,8 +64,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem_response(401, title="Authentication required", code="unauthenticated",
-                                detail="Send a valid API token: Authorization: Bearer tw_...")
+    response = problem_response(
+        401,
+        title="Authentication required",
+        code="unauthenticated",
+        detail="Send a valid API token: Authorization: Bearer tw_...",
+    )
     response["WWW-Authenticate"] = "Bearer"
     return response
 

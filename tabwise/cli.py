@@ -1,11 +1,11 @@
 """The `tabwise` console script.
 
-    tabwise up        migrate, load the demo data if the database is empty, and run the web server and the task
-                      worker together in the foreground (Ctrl-C stops both)
-    tabwise demo      (re)generate the demo data set; `--seed N`, `--customers N`
-    tabwise worker    run the task worker
-    tabwise serve     run the production web server (granian, WSGI)
-    tabwise <command> any Django management command (migrate, createsuperuser, check, ...)
+tabwise up        migrate, load the demo data if the database is empty, and run the web server and the task
+                  worker together in the foreground (Ctrl-C stops both)
+tabwise demo      (re)generate the demo data set; `--seed N`, `--customers N`
+tabwise worker    run the task worker
+tabwise serve     run the production web server (granian, WSGI)
+tabwise <command> any Django management command (migrate, createsuperuser, check, ...)
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def up(argv: list[str]) -> int:
 
     python = sys.executable
     processes = [
-        subprocess.Popen([python, "-m", "tabwise.cli", "runserver", address, "--noreload"]),
-        subprocess.Popen([python, "-m", "tabwise.cli", "worker"]),
+        subprocess.Popen([python, "-m", "tabwise.cli", "runserver", address, "--noreload"]),  # noqa: S603
+        subprocess.Popen([python, "-m", "tabwise.cli", "worker"]),  # noqa: S603
     ]
     try:
         while all(process.poll() is None for process in processes):
@@ -75,7 +75,7 @@ def serve(argv: list[str]) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
-    address = argv[0] if argv else os.environ.get("BIND", "0.0.0.0:8000")  # noqa: S104 (a server binds all interfaces)
+    address = argv[0] if argv else os.environ.get("BIND", "0.0.0.0:8000")
     host, _, port = address.rpartition(":")
     Granian(
         "tabwise.wsgi:application",

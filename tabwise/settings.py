@@ -259,6 +259,7 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # Background work: Django's Tasks API through django-tasks; the database backend by default, RQ at scale.
 TASK_BACKEND = env("TASK_BACKEND", "database")
+TASKS: dict[str, dict[str, object]]
 if TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASK_BACKEND == "rq":
@@ -273,7 +274,9 @@ TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 5)
 # Email: Django's email framework; SMTP in production, the console in development.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if env("EMAIL_HOST") else "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env("EMAIL_HOST")
+    else "django.core.mail.backends.locmem.EmailBackend",
 )
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

@@ -1,4 +1,4 @@
-"""Web routes. Every business route resolves objects through tenant-scoped selectors (see tests/test_tenancy_walk.py)."""
+"""Web routes. Every route is walked as another business by tests/test_tenancy_walk.py."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -32,12 +32,19 @@ def world(business, other_business) -> World:
             "address": AddressFactory(customer=customer, street=f"1 {MARKER} Way"),
             "vehicle": VehicleFactory(customer=customer, plate="ZQX1"),
             "message": OutboxMessage.objects.create(
-                channel=OutboxMessage.Channel.SMS, recipient="+13125550199", customer=customer,
-                body=f"Hello {MARKER}", caused_by_service="test",
+                channel=OutboxMessage.Channel.SMS,
+                recipient="+13125550199",
+                customer=customer,
+                body=f"Hello {MARKER}",
+                caused_by_service="test",
             ),
             "in_app": OutboxMessage.objects.create(
-                channel=OutboxMessage.Channel.IN_APP, recipient=a_user.username, recipient_user=a_user,
-                subject=MARKER, body=f"For {MARKER}", caused_by_service="test",
+                channel=OutboxMessage.Channel.IN_APP,
+                recipient=a_user.username,
+                recipient_user=a_user,
+                subject=MARKER,
+                body=f"For {MARKER}",
+                caused_by_service="test",
             ),
             "consent": SmsConsent.objects.create(number="+13125550199", consent_source=MARKER),
         }

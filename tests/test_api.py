@@ -159,7 +159,9 @@ def test_concurrent_requests_with_one_key_write_once(business):
     def send(round_number):
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
         body = {"last_name": f"Race{round_number:02d}"}
-        results[round_number].append(post(client, "/api/v1/customers/", body, **{"Idempotency-Key": f"race-{round_number}"}))
+        results[round_number].append(
+            post(client, "/api/v1/customers/", body, **{"Idempotency-Key": f"race-{round_number}"})
+        )
         connection.close()
 
     for round_number in range(rounds):

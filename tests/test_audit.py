@@ -47,7 +47,11 @@ def test_a_bulk_update_still_leaves_history(business):
         for customer in (first, second):
             latest = customer.history.latest()
             assert latest.employer == "Merged Garage"
-            assert (latest.history_user, latest.history_ip_address, latest.history_via) == (owner, "192.0.2.1", "command")
+            assert (latest.history_user, latest.history_ip_address, latest.history_via) == (
+                owner,
+                "192.0.2.1",
+                "command",
+            )
 
 
 def test_a_deletion_is_recorded(business):

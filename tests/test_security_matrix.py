@@ -18,7 +18,15 @@ from tabwise.core.testing.factories import UserFactory
 from tabwise.notifications.models import OutboxMessage
 from tabwise.tenants.models import FunctionLevel
 from tabwise.users import menu, security, tokens
-from tests.routes import API_BODIES, WEB_OBJECT_ROUTES, api_operations, api_view_func, business_fingerprint, fill_path, web_routes
+from tests.routes import (
+    API_BODIES,
+    WEB_OBJECT_ROUTES,
+    api_operations,
+    api_view_func,
+    business_fingerprint,
+    fill_path,
+    web_routes,
+)
 
 pytestmark = pytest.mark.django_db
 LEVELS = [1, 2, 3, 4, 5]
@@ -88,8 +96,12 @@ def test_security_matrix(world, function, kind, route, level):
         method, path, operation = route
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
         body = API_BODIES.get(operation["operationId"])
-        response = client.generic(method, fill_path(path, operation, world), data=json.dumps(body) if body else "",
-                                  content_type="application/json")
+        response = client.generic(
+            method,
+            fill_path(path, operation, world),
+            data=json.dumps(body) if body else "",
+            content_type="application/json",
+        )
 
     if allowed:
         assert response.status_code != 403 and response.status_code < 500, (function, level, response.status_code)
@@ -107,7 +119,9 @@ def test_menu_shows_exactly_the_functions_the_level_allows(business, level):
     shown = {item.url for _section, items in menu.menu_for(user) for item in items}
 
     expected = {
-        reverse(item.url_name) for section in menu.MENU for item in section.items
+        reverse(item.url_name)
+        for section in menu.MENU
+        for item in section.items
         if level <= security.get_function(item.function).default_level
     }
     assert shown == expected

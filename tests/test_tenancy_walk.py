@@ -39,7 +39,9 @@ def test_every_route_with_an_object_id_has_a_tenancy_case():
     for method, path, operation in api_operations():
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
-                assert parameter["name"] in API_PATH_PARAMS, f"{method} {path}: add {parameter['name']} to API_PATH_PARAMS"
+                assert parameter["name"] in API_PATH_PARAMS, (
+                    f"{method} {path}: add {parameter['name']} to API_PATH_PARAMS"
+                )
         if "requestBody" in operation:
             assert operation["operationId"] in API_BODIES, f"{method} {path}: add an example body to API_BODIES"
 

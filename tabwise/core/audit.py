@@ -31,7 +31,7 @@ class AuditContext:
     via: str = "system"
 
 
-_context: ContextVar[AuditContext] = ContextVar("tabwise_audit_context", default=AuditContext())
+_context: ContextVar[AuditContext] = ContextVar("tabwise_audit_context", default=AuditContext())  # noqa: B039 (frozen)
 
 
 def current_context() -> AuditContext:
@@ -125,9 +125,7 @@ def changes_of(record: Any) -> list[dict[str, Any]]:
     return entries
 
 
-def record_event(
-    *, event_type: str, subject: models.Model | None = None, payload: dict[str, Any] | None = None
-) -> Any:
+def record_event(*, event_type: str, subject: models.Model | None = None, payload: dict[str, Any] | None = None) -> Any:
     """Write a readable domain event in the caller's transaction, attributed to the current actor."""
     from tabwise.core.models import AuditEvent
 

@@ -91,7 +91,9 @@ class IdempotencyMiddleware:
                 detail=f"The Idempotency-Key header must be 1 to {MAX_KEY_LENGTH} characters.",
                 code="idempotency_key_invalid",
             )
-        fingerprint = hashlib.sha256(b"%s\n%s\n%s" % (request.method.encode(), request.path.encode(), request.body)).hexdigest()
+        fingerprint = hashlib.sha256(
+            b"%s\n%s\n%s" % (request.method.encode(), request.path.encode(), request.body)
+        ).hexdigest()
 
         stored = self._stored(key)
         if stored is not None:
@@ -142,7 +144,8 @@ class IdempotencyMiddleware:
                 detail="This Idempotency-Key was already used for a different request.",
                 code="idempotency_key_reused",
             )
-        response = HttpResponse(bytes(stored.response_body), status=stored.status_code, content_type=stored.content_type)
+        response = HttpResponse(
+            bytes(stored.response_body), status=stored.status_code, content_type=stored.content_type
+        )
         response["Idempotent-Replayed"] = "true"
         return response
-

@@ -33,7 +33,9 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempt - 1), 3600))
 
 
-def business_task(*, max_attempts: int | None = None, queue_name: str = "default") -> Callable[[Callable[..., Any]], Task]:
+def business_task(
+    *, max_attempts: int | None = None, queue_name: str = "default"
+) -> Callable[[Callable[..., Any]], Task]:
     """Declare a task that runs in one business's scope and is retried with back-off when it fails."""
 
     def decorate(function: Callable[..., Any]) -> Task:
@@ -52,8 +54,11 @@ def business_task(*, max_attempts: int | None = None, queue_name: str = "default
                     if attempt < limit:
                         logger.warning("task %s attempt %s/%s failed; retrying", name, attempt, limit, exc_info=True)
                         enqueue(
-                            wrapped, business_id=business_id, attempt=attempt + 1,
-                            run_after=timezone.now() + backoff(attempt), **kwargs,
+                            wrapped,
+                            business_id=business_id,
+                            attempt=attempt + 1,
+                            run_after=timezone.now() + backoff(attempt),
+                            **kwargs,
                         )
                     else:
                         logger.error("task %s failed for good after %s attempts", name, attempt, exc_info=True)

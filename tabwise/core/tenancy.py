@@ -109,7 +109,7 @@ class TenantManager(models.Manager):
     _queryset_class = TenantQuerySet
 
     def get_queryset(self) -> TenantQuerySet:
-        queryset = super().get_queryset()
+        queryset: TenantQuerySet = super().get_queryset()  # type: ignore[assignment]
         value = _current.get()
         if value is _ALL:
             return queryset
@@ -118,7 +118,7 @@ class TenantManager(models.Manager):
                 f"{self.model.__name__} queried with no business in scope; "
                 "use the request's business, business_scope() or all_businesses()"
             )
-        return queryset.filter(business_id=value.pk)
+        return queryset.filter(business_id=value.pk)  # type: ignore[return-value]
 
 
 class TenantModel(models.Model):
@@ -128,7 +128,7 @@ class TenantModel(models.Model):
 
     objects = TenantManager()
     # Unscoped access, for operator commands and the network only (grep for it, like all_businesses()).
-    unscoped = models.Manager()
+    unscoped = models.Manager()  # noqa: DJ012
 
     class Meta:
         abstract = True

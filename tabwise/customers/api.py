@@ -1,4 +1,4 @@
-from django.http import HttpRequest
+from tabwise.core.http import AuthenticatedHttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -13,26 +13,26 @@ router = Router(tags=["customers"])
 @router.get("/", response=list[CustomerOut], operation_id="list_customers")
 @requires("customers.view")
 @paginate(PageNumberPagination)
-def list_customers(request: HttpRequest, q: str = "") -> list[Customer]:
+def list_customers(request: AuthenticatedHttpRequest, q: str = "") -> list[Customer]:
     """The business's customers, optionally filtered by name, number, plate, VIN or the last digits of a phone."""
     return selectors.customer_list(query=q)  # type: ignore[return-value]
 
 
 @router.get("/{customer_id}", response=CustomerOut, operation_id="get_customer")
 @requires("customers.view")
-def get_customer(request: HttpRequest, customer_id: int) -> Customer:
+def get_customer(request: AuthenticatedHttpRequest, customer_id: int) -> Customer:
     return selectors.customer_detail(customer_id)
 
 
 @router.post("/", response={201: CustomerOut}, operation_id="create_customer")
 @requires("customers.edit")
-def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[Customer]:
-    return Status(201, services.create_customer(actor=request.user, **payload.dict()))  # type: ignore[arg-type]
+def create_customer(request: AuthenticatedHttpRequest, payload: CustomerIn) -> Status[Customer]:
+    return Status(201, services.create_customer(actor=request.user, **payload.dict()))
 
 
 @router.patch("/{customer_id}", response=CustomerOut, operation_id="update_customer")
 @requires("customers.edit")
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
+def update_customer(request: AuthenticatedHttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     customer = selectors.customer_detail(customer_id)
     fields = payload.dict(exclude_unset=True)
-    return services.update_customer(actor=request.user, customer=customer, **fields)  # type: ignore[arg-type]
+    return services.update_customer(actor=request.user, customer=customer, **fields)

@@ -49,7 +49,9 @@ class Customer(TenantModel):
 
     class Meta:
         ordering = ["last_name", "first_name", "company_name", "id"]
-        constraints = [models.UniqueConstraint(fields=["business", "number"], name="customer_number_unique_per_business")]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "number"], name="customer_number_unique_per_business")
+        ]
         indexes = [models.Index(fields=["business", "last_name", "first_name"])]
 
     def __str__(self) -> str:

@@ -14,9 +14,12 @@ def customer_list(*, query: str = "") -> QuerySet[Customer]:
     if query:
         digits = "".join(ch for ch in query if ch.isdigit())
         condition = (
-            Q(last_name__istartswith=query) | Q(first_name__istartswith=query)
-            | Q(company_name__istartswith=query) | Q(number__iexact=query)
-            | Q(vehicles__plate__iexact=query) | Q(vehicles__vin__iexact=query)
+            Q(last_name__istartswith=query)
+            | Q(first_name__istartswith=query)
+            | Q(company_name__istartswith=query)
+            | Q(number__iexact=query)
+            | Q(vehicles__plate__iexact=query)
+            | Q(vehicles__vin__iexact=query)
         )
         if len(digits) >= 4:
             condition |= Q(phones__number__endswith=digits)
@@ -26,9 +29,7 @@ def customer_list(*, query: str = "") -> QuerySet[Customer]:
 
 def customer_detail(customer_id: int) -> Customer:
     customer = (
-        Customer.objects.filter(pk=customer_id)
-        .prefetch_related("phones", "emails", "addresses", "vehicles")
-        .first()
+        Customer.objects.filter(pk=customer_id).prefetch_related("phones", "emails", "addresses", "vehicles").first()
     )
     if customer is None:
         raise NotFound("No such customer.")

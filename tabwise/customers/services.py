@@ -13,8 +13,17 @@ from tabwise.users import security
 from tabwise.users.models import User
 
 EDITABLE_FIELDS = (
-    "first_name", "middle_name", "last_name", "suffix", "company_name", "employer", "is_ar", "status",
-    "credit_limit", "preferred_language", "notes",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "company_name",
+    "employer",
+    "is_ar",
+    "status",
+    "credit_limit",
+    "preferred_language",
+    "notes",
 )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from tabwise.core import audit
 from tabwise.core.errors import NotFound
+from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.customers import selectors
 from tabwise.notifications import selectors as notification_selectors
 from tabwise.users import security
@@ -15,17 +16,17 @@ from tabwise.users.security import requires
 
 
 @requires("customers.view")
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = Paginator(selectors.customer_list(query=query), 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "customers/customer_list.html#results", context)
     return render(request, "customers/customer_list.html", context)
 
 
 @requires("customers.view")
-def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
     try:
         customer = selectors.customer_detail(customer_id)
     except NotFound as error:
@@ -33,6 +34,6 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     context = {
         "customer": customer,
         "messages_out": notification_selectors.messages_for_customer(customer.pk)[:50],
-        "history": audit.changes_of(customer) if security.can(request.user, "users.view_history") else None,  # type: ignore[arg-type]
+        "history": audit.changes_of(customer) if security.can(request.user, "users.view_history") else None,
     }
     return render(request, "customers/customer_detail.html", context)

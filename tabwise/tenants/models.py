@@ -35,7 +35,9 @@ class Business(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/Chicago", validators=[validate_time_zone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/Chicago", validators=[validate_time_zone]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     rounding = models.CharField(_("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.HALF_UP)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +13125550100"))
@@ -51,7 +53,9 @@ class Business(models.Model):
         verbose_name_plural = _("businesses")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["sms_number"], condition=~models.Q(sms_number=""), name="business_sms_number_unique")
+            models.UniqueConstraint(
+                fields=["sms_number"], condition=~models.Q(sms_number=""), name="business_sms_number_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
+
+from tabwise.core.http import AuthenticatedHttpRequest
 
 router = Router(tags=["users"])
 
@@ -12,8 +13,12 @@ class MeOut(Schema):
 
 
 @router.get("/me", response=MeOut, operation_id="get_me")
-def get_me(request: HttpRequest) -> MeOut:
+def get_me(request: AuthenticatedHttpRequest) -> MeOut:
     """Who the token acts as: the user, their level and their business."""
     user = request.user
-    return MeOut(username=user.username, level=user.level, business=user.business.name,  # type: ignore[union-attr]
-                 time_zone=user.business.time_zone)  # type: ignore[union-attr]
+    return MeOut(
+        username=user.username,
+        level=user.level,
+        business=user.business.name,
+        time_zone=user.business.time_zone,
+    )

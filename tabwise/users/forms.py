@@ -8,7 +8,8 @@ from tabwise.users.models import Level
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("6-digit code from your authenticator app"), max_length=8,
+        label=_("6-digit code from your authenticator app"),
+        max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 

@@ -62,7 +62,11 @@ class VisibleItem:
 def menu_for(user: User) -> list[tuple[StrOrPromise, list[VisibleItem]]]:
     sections = []
     for section in MENU:
-        items = [VisibleItem(item.label, reverse(item.url_name)) for item in section.items if security.can(user, item.function)]
+        items = [
+            VisibleItem(item.label, reverse(item.url_name))
+            for item in section.items
+            if security.can(user, item.function)
+        ]
         if items:
             sections.append((section.label, items))
     return sections

@@ -21,7 +21,7 @@ class TwoFactorRequiredMiddleware:
             user.is_authenticated
             and getattr(user, "needs_two_factor", False)
             and not getattr(user, "api_token", None)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(ALLOWED_PREFIXES)
         ):
             return redirect(reverse("users:two-factor") + f"?next={request.path}")

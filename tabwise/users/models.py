@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -26,14 +28,18 @@ class User(AbstractUser):
 
     business = models.ForeignKey("tenants.Business", on_delete=models.PROTECT, related_name="users")
     level = models.PositiveSmallIntegerField(
-        _("security level"), choices=Level.choices, default=Level.VIEWER,
+        _("security level"),
+        choices=Level.choices,
+        default=Level.VIEWER,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("E.164; alerts are texted here"))
-    language = models.CharField(_("language"), max_length=8, default="en", choices=[("en", "English"), ("es", "Español")])
+    language = models.CharField(
+        _("language"), max_length=8, default="en", choices=[("en", "English"), ("es", "Español")]
+    )
 
     # Authentication looks users up across businesses by username; everything else uses `members`.
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[misc,assignment]
     members = TenantManager()
 
     history = audit.history(excluded_fields=["password", "last_login"])

@@ -27,6 +27,6 @@ def users_of_business() -> QuerySet[User]:
 
 def task_results_for(business: Business, limit: int = 200) -> QuerySet[DBTaskResult]:
     """The business's recent background tasks (every task is enqueued with its business_id), failures first."""
-    return DBTaskResult.objects.filter(args_kwargs__kwargs__business_id=business.pk).order_by(
-        "status", "-enqueued_at"
-    )[:limit]
+    return DBTaskResult.objects.filter(args_kwargs__kwargs__business_id=business.pk).order_by("status", "-enqueued_at")[
+        :limit
+    ]

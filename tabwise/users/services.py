@@ -43,8 +43,15 @@ def set_function_level(*, actor: User, function: str, level: int) -> FunctionLev
 
 
 def create_user(
-    *, actor: User, username: str, password: str, level: int, first_name: str = "", last_name: str = "",
-    email: str = "", phone: str = "",
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    level: int,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> User:
     """Add a user to the actor's business. Atomic; writes USER_CREATED."""
     security.check(actor, "users.manage_users")
@@ -52,8 +59,13 @@ def create_user(
         raise DomainError("That username is taken.", field="username")
     with transaction.atomic():
         user = User(
-            business=actor.business, username=username, level=level, first_name=first_name, last_name=last_name,
-            email=email, phone=phone,
+            business=actor.business,
+            username=username,
+            level=level,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
         )
         user.set_password(password)
         user.save()

@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tabwise.core.errors import DomainError
+from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.users import selectors, services
 from tabwise.users.forms import ApiTokenForm, TokenForm, UserForm
 from tabwise.users.security import requires
@@ -37,7 +38,7 @@ def _safe_next(request: HttpRequest) -> str:
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Set up TOTP (first time) or verify a code (every sign-in)."""
     user = request.user
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()  # type: ignore[attr-defined]
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
@@ -62,15 +63,15 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @requires("users.set_security")
 @require_http_methods(["GET", "POST"])
-def set_security(request: HttpRequest) -> HttpResponse:
+def set_security(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         errors = 0
-        for function, current in selectors.security_table(request.user):  # type: ignore[arg-type]
+        for function, current in selectors.security_table(request.user):
             raw = request.POST.get(f"level:{function.name}")
             if raw is None or raw == str(current):
                 continue
             try:
-                services.set_function_level(actor=request.user, function=function.name, level=int(raw))  # type: ignore[arg-type]
+                services.set_function_level(actor=request.user, function=function.name, level=int(raw))
             except (DomainError, ValueError):
                 errors += 1
         if errors:
@@ -78,16 +79,18 @@ def set_security(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Security levels saved."))
         return redirect("users:security")
-    return render(request, "users/security.html", {"rows": selectors.security_table(request.user), "levels": range(1, 6)})  # type: ignore[arg-type]
+    return render(
+        request, "users/security.html", {"rows": selectors.security_table(request.user), "levels": range(1, 6)}
+    )
 
 
 @requires("users.manage_users")
 @require_http_methods(["GET", "POST"])
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_user(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.create_user(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -98,21 +101,21 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @requires("users.manage_api_tokens")
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _token, new_token = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_token = services.create_api_token(actor=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    tokens = request.user.api_tokens.all()  # type: ignore[union-attr]
+    tokens = request.user.api_tokens.all()
     return render(request, "users/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
 
 
 @requires("users.manage_api_tokens")
 @require_http_methods(["POST"])
-def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_api_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     try:
-        services.revoke_api_token(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
+        services.revoke_api_token(actor=request.user, token_id=token_id)
     except DomainError as error:
         raise Http404(error.message) from error
     messages.success(request, _("Token revoked."))
@@ -120,6 +123,5 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @requires("users.view_tasks")
-def background_tasks(request: HttpRequest) -> HttpResponse:
-    return render(request, "users/tasks.html", {"results": selectors.task_results_for(request.business)})  # type: ignore[attr-defined]
-
+def background_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "users/tasks.html", {"results": selectors.task_results_for(request.business)})
