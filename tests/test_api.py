@@ -175,3 +175,19 @@ def test_concurrent_requests_with_one_key_write_once(business):
     for responses in results.values():
         assert [r.status_code for r in responses] == [201] * senders
         assert len({r.json()["id"] for r in responses}) == 1
+
+
+def test_the_api_docs_are_served_from_our_own_static_files():
+    response = Client().get("/api/v1/docs")
+
+    assert response.status_code == 200
+    assert b"/static/ninja/swagger-ui-bundle.js" in response.content
+    assert b"cdn." not in response.content
+
+
+def test_the_openapi_document_declares_token_auth_on_every_operation():
+    schema = Client().get("/api/v1/openapi.json").json()
+
+    operations = [op for methods in schema["paths"].values() for op in methods.values()]
+    assert operations
+    assert all(op.get("security") == [{"TokenAuth": []}] for op in operations)
