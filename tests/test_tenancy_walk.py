@@ -123,3 +123,15 @@ def _json(body):
     import json
 
     return json.dumps(body) if body is not None else ""
+
+
+def test_the_operator_admin_lists_customers_of_every_business(world):
+    from tabwise.core.testing.factories import CustomerFactory
+
+    operator = UserFactory(business=world.b, level=2, is_staff=True, is_superuser=True)
+    CustomerFactory(business=world.b, last_name="Bcustomer")
+
+    response = login(Client(), operator).get("/operator/customers/customer/")
+
+    assert response.status_code == 200
+    assert MARKER.encode() in response.content and b"Bcustomer" in response.content
