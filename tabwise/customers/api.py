@@ -1,7 +1,7 @@
-from tabwise.core.http import AuthenticatedHttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.customers import selectors, services
 from tabwise.customers.models import Customer
 from tabwise.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
