@@ -15,6 +15,7 @@ from ninja.security import HttpBearer
 
 from tabwise.core.errors import DomainError
 from tabwise.core.problems import problem_response
+from tabwise.core.schemas import UNION_TAGS
 
 
 class TokenAuth(HttpBearer):
@@ -26,7 +27,51 @@ class TokenAuth(HttpBearer):
         return request.user if getattr(request.user, "api_token", None) is not None else None
 
 
-api = NinjaAPI(
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": ["string", "null"]}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+PROBLEM_RESPONSES = {
+    "400": "Malformed request (for example an invalid Idempotency-Key)",
+    "401": "No valid API token",
+    "403": "Your security level does not allow this operation",
+    "404": "No such object in your business",
+    "409": "Conflicts with the current state (for example a number already in use)",
+    "422": "Invalid input, or an Idempotency-Key reused with another body",
+}
+
+
+class TabwiseAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document states the problem+json errors every operation can answer with."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        reference = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                for status, description in PROBLEM_RESPONSES.items():
+                    operation["responses"].setdefault(status, {"description": description, "content": reference})
+        return schema
+
+
+api = TabwiseAPI(
     title="Tabwise API",
     version="1",
     urls_namespace="api",
@@ -37,7 +82,7 @@ api = NinjaAPI(
 
 
 def _loc_to_field(loc: list[Any]) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "payload", "header")]
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "payload", "header", *UNION_TAGS)]
     return ".".join(parts)
 
 

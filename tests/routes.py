@@ -51,7 +51,7 @@ API_PATH_PARAMS: dict[str, Callable[[World], Any]] = {
 
 # operation id -> a valid request body
 API_BODIES: dict[str, dict[str, Any]] = {
-    "create_customer": {"first_name": "Wanda", "last_name": "Walker", "credit_limit": "500.00"},
+    "create_customer": {"kind": "person", "first_name": "Wanda", "last_name": "Walker", "credit_limit": "500.00"},
     "update_customer": {"employer": "Walker Garage"},
 }
 

@@ -1,7 +1,8 @@
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.core.pagination import PagePagination
 from tabwise.customers import selectors, services
 from tabwise.customers.models import Customer
 from tabwise.customers.schemas import CustomerIn, CustomerOut, CustomerPatch
@@ -12,7 +13,7 @@ router = Router(tags=["customers"])
 
 @router.get("/", response=list[CustomerOut], operation_id="list_customers")
 @requires("customers.view")
-@paginate(PageNumberPagination)
+@paginate(PagePagination)
 def list_customers(request: AuthenticatedHttpRequest, q: str = "") -> list[Customer]:
     """The business's customers, optionally filtered by name, number, plate, VIN or the last digits of a phone."""
     return selectors.customer_list(query=q)  # type: ignore[return-value]

@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import StrictBool, StringConstraints
 
+from tabwise.core.schemas import UNION_TAGS, Amount
 from tabwise.customers.models import Customer
+
+# A name part the customer must have: trimmed, not blank.
+RequiredName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")]
+OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 
 
 class CustomerOut(Schema):
@@ -19,30 +26,48 @@ class CustomerOut(Schema):
     company_name: str
     is_ar: bool
     status: str
-    credit_limit: Decimal
+    credit_limit: Amount
     created_at: datetime
 
 
-class CustomerIn(Schema):
-    kind: Customer.Kind = Customer.Kind.PERSON
-    number: str | None = Field(None, max_length=20)
-    first_name: str = Field("", max_length=100)
-    middle_name: str = Field("", max_length=100)
-    last_name: str = Field("", max_length=100)
-    suffix: str = Field("", max_length=20)
-    company_name: str = Field("", max_length=200)
+class _CustomerFields(Schema):
+    number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
+    first_name: OptionalName = ""
+    middle_name: OptionalName = ""
+    suffix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
     date_of_birth: date | None = None
-    employer: str = Field("", max_length=200)
-    is_ar: bool = True
-    credit_limit: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    is_ar: StrictBool = True
+    credit_limit: Amount = Decimal("0")
+
+
+class PersonIn(_CustomerFields):
+    """A customer who is a person: the last name is required."""
+
+    kind: Literal["person"]
+    last_name: RequiredName
+
+
+class CompanyIn(_CustomerFields):
+    """A customer that is a company: the company name is required; the names are the contact person's."""
+
+    kind: Literal["company"]
+    company_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")]
+    last_name: OptionalName = ""
+
+
+CustomerIn = Annotated[PersonIn | CompanyIn, Field(discriminator="kind")]
+UNION_TAGS.update({"person", "company"})
 
 
 class CustomerPatch(Schema):
-    first_name: str | None = Field(None, max_length=100)
-    middle_name: str | None = Field(None, max_length=100)
-    last_name: str | None = Field(None, max_length=100)
-    company_name: str | None = Field(None, max_length=200)
-    employer: str | None = Field(None, max_length=200)
-    is_ar: bool | None = None
-    status: Customer.Status | None = None
-    credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    """Only the fields sent are changed; null is not a value."""
+
+    first_name: OptionalName = Field(None)
+    middle_name: OptionalName = Field(None)
+    last_name: OptionalName = Field(None)
+    company_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(None)
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(None)
+    is_ar: StrictBool = Field(None)
+    status: Customer.Status = Field(None)
+    credit_limit: Amount = Field(None)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from tabwise.core import audit, sequences
-from tabwise.core.errors import DomainError
+from tabwise.core.errors import Conflict, DomainError
 from tabwise.customers.models import Customer
 from tabwise.users import security
 from tabwise.users.models import User
@@ -38,6 +38,7 @@ def _next_number() -> str:
 def create_customer(*, actor: User, kind: str = Customer.Kind.PERSON, **fields: Any) -> Customer:
     """Add a customer to the actor's business. Atomic; writes CUSTOMER_CREATED."""
     security.check(actor, "customers.edit")
+    fields = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"number", "date_of_birth"}
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -48,7 +49,7 @@ def create_customer(*, actor: User, kind: str = Customer.Kind.PERSON, **fields: 
     with transaction.atomic():
         number = fields.pop("number", None) or _next_number()
         if Customer.objects.filter(number=number).exists():
-            raise DomainError("That customer number is in use.", field="number")
+            raise Conflict("That customer number is in use.", field="number")
         customer = Customer.objects.create(kind=kind, number=number, **fields)
         audit.record_event(event_type="CUSTOMER_CREATED", subject=customer, payload={"number": number})
     return customer
