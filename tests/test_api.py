@@ -133,7 +133,9 @@ def test_keys_are_scoped_to_the_business(api, business, other_business):
     other = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     mine = post(api, "/api/v1/customers/", {"kind": "person", "last_name": "Mine"}, **{"Idempotency-Key": "shared"})
-    theirs = post(other, "/api/v1/customers/", {"kind": "person", "last_name": "Theirs"}, **{"Idempotency-Key": "shared"})
+    theirs = post(
+        other, "/api/v1/customers/", {"kind": "person", "last_name": "Theirs"}, **{"Idempotency-Key": "shared"}
+    )
 
     assert theirs.status_code == 201
     assert theirs.json()["id"] != mine.json()["id"]

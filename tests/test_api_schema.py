@@ -9,9 +9,9 @@ amounts are strict decimal strings all the same (tabwise.core.schemas.Amount).
 from __future__ import annotations
 
 import pytest
+import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection
 

@@ -70,4 +70,4 @@ class CustomerPatch(Schema):
     employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(None)
     is_ar: StrictBool = Field(None)
     status: Customer.Status = Field(None)
-    credit_limit: Amount = Field(None)
+    credit_limit: Amount = Field(None)  # type: ignore[assignment]
