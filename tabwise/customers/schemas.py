@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StrictBool, StringConstraints
@@ -60,14 +60,18 @@ CustomerIn = Annotated[PersonIn | CompanyIn, Field(discriminator="kind")]
 UNION_TAGS.update({"person", "company"})
 
 
+# The default of a PATCH field: a field not sent is not changed (and null is refused, not stored).
+NOT_SENT: Any = Field(None)
+
+
 class CustomerPatch(Schema):
     """Only the fields sent are changed; null is not a value."""
 
-    first_name: OptionalName = Field(None)
-    middle_name: OptionalName = Field(None)
-    last_name: OptionalName = Field(None)
-    company_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(None)
-    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(None)
-    is_ar: StrictBool = Field(None)
-    status: Customer.Status = Field(None)
-    credit_limit: Amount = Field(None)  # type: ignore[assignment]
+    first_name: OptionalName = NOT_SENT
+    middle_name: OptionalName = NOT_SENT
+    last_name: OptionalName = NOT_SENT
+    company_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = NOT_SENT
+    employer: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = NOT_SENT
+    is_ar: StrictBool = NOT_SENT
+    status: Customer.Status = NOT_SENT
+    credit_limit: Amount = NOT_SENT
