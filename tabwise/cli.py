@@ -38,7 +38,7 @@ def up(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from tabwise.demo import generator
+    import tabwise.demo.generator as generator
 
     _manage("migrate", "--no-input", "-v", "0")
     _manage("createcachetable")

@@ -15,6 +15,11 @@ class OutboxMessage(TenantModel):
 
     Rows are written in the caller's transaction and sent after commit by a task, so a rolled-back change sends
     nothing; `dedupe_key` (unique per business) makes "send once" hold however often the caller repeats itself.
+
+    Status: QUEUED -> SENDING -> SENT (-> DELIVERED, FAILED or BOUNCED when the provider reports back). An SMS to a
+    number without consent is BLOCKED and never sent; one due in the recipient's quiet hours is HELD until
+    `send_after`. FAILED with `outcome_unknown` unset is retried by the task; with it set, a person must check.
+    In-app messages are SENT when they commit (the inbox is their delivery); `read_at` marks them read.
     """
 
     class Channel(models.TextChoices):
@@ -47,11 +52,24 @@ class OutboxMessage(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     caused_by_service = models.CharField(_("sent by"), max_length=100, help_text=_("The part of Tabwise that sent it"))
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    # NULL, not "": rows without a key must not collide under the unique (business, dedupe_key) constraint.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     send_after = models.DateTimeField(_("not before"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True)
+    is_reply = models.BooleanField(
+        _("reply to a text"),
+        default=False,
+        help_text=_("A reply to the recipient's own text (HELP, STOP, START): sent at once, whatever the consent."),
+    )
+    outcome_unknown = models.BooleanField(
+        _("outcome unknown"),
+        default=False,
+        help_text=_(
+            "Sending was interrupted after the provider was called: it may have gone out. Never resent automatically."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -74,7 +92,7 @@ class OutboxMessage(TenantModel):
 
 
 class SmsConsent(TenantModel):
-    """Whether a phone number (E.164) may be texted by this business, with when and how consent was given or withdrawn."""
+    """Whether a phone number (E.164) may be texted by this business: when and how consent was given or withdrawn."""
 
     number = models.CharField(_("number"), max_length=20)
     consented_at = models.DateTimeField(_("consent given"), null=True, blank=True)

@@ -1,10 +1,12 @@
-"""Named reads of the outbox and in-app messages, scoped to the current business."""
+"""Named reads of the outbox, in-app messages and SMS consent, scoped to the current business."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tabwise.notifications.models import OutboxMessage
+from tabwise.customers.models import Customer, Phone
+from tabwise.notifications.models import OutboxMessage, SmsConsent
+from tabwise.tenants.models import Business
 from tabwise.users.models import User
 
 
@@ -24,3 +26,25 @@ def outbox() -> QuerySet[OutboxMessage]:
 
 def messages_for_customer(customer_id: int) -> QuerySet[OutboxMessage]:
     return outbox().filter(customer_id=customer_id)
+
+
+def consent_for(number: str) -> SmsConsent | None:
+    """The consent row of an E.164 number in this business, if any."""
+    return SmsConsent.objects.filter(number=number).first()
+
+
+def customer_for_number(number: str) -> Customer | None:
+    """The customer with this E.164 phone number (the primary phone's owner first), if any."""
+    phone = Phone.objects.filter(number=number).select_related("customer").order_by("-is_primary", "id").first()
+    return phone.customer if phone is not None else None
+
+
+def business_for_sms_number(number: str) -> Business | None:
+    """The business whose customers text `number` (its `sms_number`); unique across businesses."""
+    if not number:
+        return None
+    return Business.objects.filter(sms_number=number).first()
+
+
+def business_by_id(business_id: int) -> Business | None:
+    return Business.objects.filter(pk=business_id).first()
