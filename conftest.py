@@ -15,7 +15,11 @@ from tabwise.users.models import User
 
 @pytest.fixture(autouse=True)
 def _no_business_leaks() -> Iterator[None]:
-    # Every test starts and ends with no business in scope.
+    # Every test starts and ends with no business in scope, and with no cached security table (a rolled-back
+    # test's business id can come back in the next test).
+    from tabwise.users import security
+
+    security._levels_cache.clear()
     with tenancy.no_business():
         yield
 

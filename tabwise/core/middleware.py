@@ -124,16 +124,16 @@ class IdempotencyMiddleware:
     def _store(key: str, request: HttpRequest, fingerprint: str, response: HttpResponse) -> None:
         from tabwise.core.models import IdempotencyRecord
 
-        with transaction.atomic():
-            IdempotencyRecord.objects.create(
-                key=key,
-                method=request.method or "POST",
-                path=request.path[:500],
-                request_fingerprint=fingerprint,
-                status_code=response.status_code,
-                content_type=response.get("Content-Type", "application/json"),
-                response_body=response.content,
-            )
+        # Inside the request's transaction: the record commits with the writes it describes, or not at all.
+        IdempotencyRecord.objects.create(
+            key=key,
+            method=request.method or "POST",
+            path=request.path[:500],
+            request_fingerprint=fingerprint,
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", "application/json"),
+            response_body=response.content,
+        )
 
     @staticmethod
     def _replay(stored, fingerprint: str) -> HttpResponse:  # type: ignore[no-untyped-def]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from tabwise.core.errors import NotFound
-from tabwise.customers.models import Customer
+from tabwise.customers.models import Customer, Phone
 
 
-def customer_list(*, query: str = "") -> QuerySet[Customer]:
+def customer_list(*, query: str = "", with_phone: bool = False) -> QuerySet[Customer]:
+    """The business's customers matching `query`; `with_phone` adds each one's primary phone as `primary_phone`."""
     customers = Customer.objects.all()
     query = query.strip()
     if query:
@@ -24,7 +25,10 @@ def customer_list(*, query: str = "") -> QuerySet[Customer]:
         if len(digits) >= 4:
             condition |= Q(phones__number__endswith=digits)
         customers = customers.filter(condition).distinct()
-    return customers.prefetch_related("phones")
+    if with_phone:
+        primary = Phone.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id").values("number")[:1]
+        customers = customers.annotate(primary_phone=Subquery(primary))
+    return customers
 
 
 def customer_detail(customer_id: int) -> Customer:

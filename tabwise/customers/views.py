@@ -18,7 +18,7 @@ from tabwise.users.security import requires
 @requires("customers.view")
 def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    page = Paginator(selectors.customer_list(query=query), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.customer_list(query=query, with_phone=True), 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query}
     if request.htmx:
         return render(request, "customers/customer_list.html#results", context)

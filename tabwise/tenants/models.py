@@ -46,6 +46,8 @@ class Business(models.Model):
     sms_number = models.CharField(
         _("SMS number"), max_length=20, blank=True, help_text=_("The number customers text (inbound STOP/START).")
     )
+    # Bumped whenever the security table changes, so each process's cached copy of it is replaced at once.
+    security_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -66,14 +66,26 @@ def get_function(name: str) -> Function:
         raise KeyError(f"unknown security function {name!r}: declare it in the app's functions.py") from None
 
 
+# (business id, security version) -> levels; per process. A change bumps Business.security_version in the same
+# transaction, and every request loads its business afresh, so no process serves a stale table.
+_levels_cache: dict[tuple[int, int], dict[str, int]] = {}
+
+
 def levels_for(business: Business) -> dict[str, int]:
     """The minimum level of every registered function for `business`, overrides applied."""
     from tabwise.core.tenancy import business_scope
     from tabwise.tenants.models import FunctionLevel
 
-    with business_scope(business):
-        overrides = dict(FunctionLevel.objects.values_list("function", "level"))
-    return {name: overrides.get(name, function.default_level) for name, function in _registry.items()}
+    key = (business.pk, business.security_version)
+    cached = _levels_cache.get(key)
+    if cached is None:
+        with business_scope(business):
+            overrides = dict(FunctionLevel.objects.values_list("function", "level"))
+        cached = {name: overrides.get(name, function.default_level) for name, function in _registry.items()}
+        if len(_levels_cache) > 10_000:
+            _levels_cache.clear()
+        _levels_cache[key] = cached
+    return cached
 
 
 def required_level(business: Business, name: str) -> int:
@@ -86,16 +98,7 @@ def can(user: User, name: str) -> bool:
     get_function(name)
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.level <= _cached_levels(user)[name]
-
-
-def _cached_levels(user: User) -> dict[str, int]:
-    # One read of the business's table per user object (that is, per request).
-    cached: dict[str, int] | None = getattr(user, "_tabwise_levels", None)
-    if cached is None:
-        cached = levels_for(user.business)
-        user._tabwise_levels = cached  # type: ignore[attr-defined]
-    return cached
+    return user.level <= levels_for(user.business)[name]
 
 
 def check(user: User, name: str) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tabwise.core import audit
 from tabwise.core.errors import DomainError, NotFound
-from tabwise.tenants.models import FunctionLevel
+from tabwise.tenants.models import Business, FunctionLevel
 from tabwise.users import security, tokens
 from tabwise.users.models import ApiToken, User
 
@@ -36,6 +37,8 @@ def set_function_level(*, actor: User, function: str, level: int) -> FunctionLev
             current.level = level
             current.save(update_fields=["level"])
             result = current
+        Business.objects.filter(pk=actor.business_id).update(security_version=F("security_version") + 1)
+        actor.business.refresh_from_db(fields=["security_version"])
         audit.record_event(
             event_type="SECURITY_LEVEL_CHANGED", payload={"function": function, "old": old, "new": level}
         )
