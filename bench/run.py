@@ -787,7 +787,8 @@ def render_section(samples: list[Sample], paths: list[HotPath], info: RunInfo) -
         "",
         "- page: Tabwise runs its middleware stack (security, WhiteNoise, CSP, session, locale, common, CSRF, "
         "auth, OTP, messages, clickjacking, htmx, axes, tenancy, two-factor, idempotency), checks the security "
-        "level, counts and reads 50 customers with their primary phone (one subquery) and renders them in the full layout "
+        "level, counts and reads 50 customers with their primary phone (one subquery) "
+        "and renders them in the full layout "
         "(menu, unread-message count). The baseline counts and reads 50 accounts and renders a plain table.",
         "- api_read: Tabwise resolves the bearer token (SHA-256 digest lookup), sets the business, checks the "
         "level, then ninja's page-number pagination (count + 50 rows of `selectors.customer_list`) through "
