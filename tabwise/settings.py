@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "tabwise.tenants",
     "tabwise.users",
     "tabwise.customers",
+    "tabwise.ledger",
     "tabwise.notifications",
     "tabwise.demo",
 ]

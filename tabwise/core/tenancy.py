@@ -91,6 +91,15 @@ class TenantQuerySet(models.QuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         from tabwise.core import audit
 
+        objs = list(objs)
+        business = current_business()
+        for obj in objs:  # as in TenantModel.save: new rows take the current business, never another's
+            if obj.business_id is None:
+                if business is None:
+                    raise NoBusinessInScope(f"cannot create {self.model.__name__} with no business in scope")
+                obj.business_id = business.pk
+            elif business is not None and obj.business_id != business.pk:
+                raise NoBusinessInScope(f"{self.model.__name__} belongs to another business")
         created = super().bulk_create(objs, *args, **kwargs)
         audit.record_bulk_change(self.model, [obj.pk for obj in created if obj.pk is not None], created=True)
         return created

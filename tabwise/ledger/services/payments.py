@@ -1,0 +1,250 @@
+"""Payments: record one, record a batch (the field app's sync), and re-allocate a credit."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import ParamSpec, TypeVar
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tabwise.core import audit
+from tabwise.core.clock import business_today
+from tabwise.core.errors import Conflict, DomainError, NotFound
+from tabwise.core.money import to_money
+from tabwise.ledger import bank, posting
+from tabwise.ledger.models import Account, Entry, Payment
+from tabwise.users import security
+from tabwise.users.models import User
+
+ZERO = Decimal("0")
+P = ParamSpec("P")
+R = TypeVar("R")
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    """A payment as received. `allocations` (entry id, amount) picks invoices; otherwise oldest first."""
+
+    account_id: int
+    amount: Decimal
+    method: str
+    received_at: datetime | None = None
+    reference: str = ""
+    received_where: str = ""
+    bank_routing: str = ""
+    bank_account: str = ""
+    client_reference: str = ""
+    allocations: Sequence[tuple[int, Decimal]] = field(default_factory=tuple)
+
+
+def _validate(payment: PaymentIn, rounding: str) -> Decimal:
+    if payment.amount <= ZERO:
+        raise DomainError(_("The amount must be more than zero."), field="amount")
+    if to_money(payment.amount, rounding) != payment.amount:
+        raise DomainError(_("The amount cannot have fractions of a cent."), field="amount")
+    if payment.method not in Payment.Method.values:
+        raise DomainError(_("Choose a payment method."), field="method")
+    if payment.received_at is not None and timezone.is_naive(payment.received_at):
+        raise DomainError(_("Give the time with its UTC offset."), field="received_at")
+    if sum((amount for _entry, amount in payment.allocations), ZERO) > payment.amount:
+        raise DomainError(_("The allocations add up to more than the payment."), field="allocations")
+    return payment.amount
+
+
+def _post_one(target: posting.Posting, payment: PaymentIn, *, actor: User, source: str, debits: list[Entry]) -> Payment:
+    """Post one payment to a locked account and apply it (picked documents first, then oldest first)."""
+    received_at = payment.received_at or timezone.now()
+    posted_on = timezone.localtime(received_at, timezone.get_current_timezone()).date()
+    fingerprint = None
+    if payment.method in (Payment.Method.CHECK, Payment.Method.ACH) and (payment.bank_routing or payment.bank_account):
+        fingerprint = bank.fingerprint(payment.bank_routing, payment.bank_account)
+    entry = posting.append_entry(
+        target,
+        kind=Entry.Kind.PAYMENT,
+        amount=-payment.amount,
+        posted_on=posted_on,
+        actor=actor,
+        source=source,
+        memo=payment.reference,
+    )
+    by_id = {debit.pk: debit for debit in debits}
+    picked = []
+    for entry_id, amount in payment.allocations:
+        debit = by_id.get(entry_id)
+        if debit is None:
+            raise DomainError(_("Document %(id)s is not open on this account.") % {"id": entry_id}, field="allocations")
+        if amount <= ZERO:
+            raise DomainError(_("Each allocation must be more than zero."), field="allocations")
+        picked.append((debit, entry, amount))
+    posting.apply(target, picked, actor=actor)
+    posting.settle(target, actor=actor, debits=debits, credits=[entry])
+    document = Payment.objects.create(
+        account=target.account,
+        entry=entry,
+        amount=payment.amount,
+        method=payment.method,
+        reference=payment.reference.strip()[:60],
+        received_at=received_at,
+        received_by=actor,
+        received_where=payment.received_where.strip()[:200],
+        bank_fingerprint=fingerprint.digest if fingerprint else "",
+        bank_last4=fingerprint.last4 if fingerprint else "",
+        client_reference=payment.client_reference.strip()[:64],
+    )
+    return document
+
+
+def _once_more_on_race(function: Callable[P, R]) -> Callable[P, R]:
+    """Run a payment service again if its insert hit a unique constraint (a concurrent request recorded the same
+    client reference and committed first): the second run finds that payment and writes nothing."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except IntegrityError:
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_once_more_on_race
+def record_payment(*, actor: User, payment: PaymentIn, source: str = Entry.Source.OFFICE) -> Payment:
+    """Record money received on an account and apply it. Atomic, under the account's lock; writes PAYMENT_RECORDED.
+
+    A payment larger than what is open leaves unapplied credit. A `client_reference` already recorded returns
+    that payment and writes nothing. Raises DomainError on the field at fault.
+    """
+    security.check(actor, "ledger.record_payments")
+    _validate(payment, actor.business.rounding)
+    with transaction.atomic():
+        if payment.client_reference:
+            existing = Payment.objects.filter(client_reference=payment.client_reference.strip()).first()
+            if existing is not None:
+                return existing
+        target = posting.Posting(posting.lock_accounts([payment.account_id])[payment.account_id])
+        _refuse_closed(target.account)
+        document = _post_one(target, payment, actor=actor, source=source, debits=posting.open_debits(target.account))
+        posting.finish(target)
+        audit.record_event(
+            event_type="PAYMENT_RECORDED",
+            subject=document,
+            payload={"amount": str(payment.amount), "method": payment.method, "account": target.account.number},
+        )
+    return document
+
+
+def _refuse_closed(account: Account) -> None:
+    if account.status == Account.Status.CLOSED:
+        raise DomainError(_("Account %(number)s is closed.") % {"number": account.number}, field="account_id")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    payments: list[Payment]
+    already_recorded: int
+
+
+@_once_more_on_race
+def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str = Entry.Source.FIELD) -> BatchResult:
+    """Record a batch of payments all-or-nothing (the field app's sync). Atomic; one PAYMENTS_RECORDED event.
+
+    Accounts are locked once each, in id order. Payments whose `client_reference` is already recorded are skipped
+    (a re-sent sync posts nothing twice). Raises DomainError naming the item (`items.N.field`) at fault.
+    """
+    security.check(actor, "ledger.record_payments")
+    if not payments:
+        raise DomainError(_("The batch is empty."), field="items")
+    if len(payments) > MAX_BATCH:
+        raise DomainError(_("Send at most %(max)s payments at once.") % {"max": MAX_BATCH}, field="items")
+    rounding = actor.business.rounding
+    for index, payment in enumerate(payments):
+        try:
+            _validate(payment, rounding)
+        except DomainError as error:
+            raise DomainError(error.message, field=f"items.{index}.{error.field}") from error
+    references = [p.client_reference.strip() for p in payments if p.client_reference.strip()]
+    if len(references) != len(set(references)):
+        raise DomainError(_("Two items share a client reference."), field="items")
+    with transaction.atomic():
+        seen = set(Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True))
+        todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
+        try:
+            accounts = posting.lock_accounts(p.account_id for _i, p in todo)
+        except NotFound as error:
+            raise DomainError(_("One of the accounts does not exist."), field="items") from error
+        targets = {pk: posting.Posting(account) for pk, account in accounts.items()}
+        debits = _open_debits_by_account(list(accounts))
+        recorded = []
+        for index, payment in todo:
+            target = targets[payment.account_id]
+            try:
+                _refuse_closed(target.account)
+                recorded.append(
+                    _post_one(target, payment, actor=actor, source=source, debits=debits[payment.account_id])
+                )
+            except DomainError as error:
+                raise DomainError(error.message, field=f"items.{index}.{error.field or 'account_id'}") from error
+        for target in targets.values():
+            posting.finish(target)
+        total = sum((p.amount for p in recorded), ZERO)
+        audit.record_event(
+            event_type="PAYMENTS_RECORDED",
+            subject=None,
+            payload={"count": len(recorded), "total": str(total), "skipped": len(payments) - len(todo)},
+        )
+    return BatchResult(payments=recorded, already_recorded=len(payments) - len(todo))
+
+
+def _open_debits_by_account(account_ids: list[int]) -> dict[int, list[Entry]]:
+    """Open debits of many accounts in one query, each list oldest first."""
+    by_account: dict[int, list[Entry]] = {pk: [] for pk in account_ids}
+    for entry in Entry.objects.filter(account_id__in=account_ids, open_amount__gt=0).order_by(
+        "due_on", "posted_on", "id"
+    ):
+        by_account[entry.account_id].append(entry)
+    return by_account
+
+
+def reallocate(*, actor: User, credit: Entry, allocations: Sequence[tuple[int, Decimal]]) -> Entry:
+    """Apply a credit (payment, credit note) to other documents without editing anything posted.
+
+    Takes back the credit's current applications (dated today), applies it to the picked debits, and the rest
+    oldest first. Atomic, under the account's lock; writes CREDIT_REALLOCATED.
+    """
+    security.check(actor, "ledger.record_payments")
+    if credit.amount >= ZERO or credit.kind == Entry.Kind.REVERSAL:
+        raise DomainError(_("Only a payment, credit note or write-off can be re-allocated."), field="credit")
+    if hasattr(credit, "reversed_by"):
+        raise Conflict(_("This document was reversed."), field="credit")
+    with transaction.atomic():
+        target = posting.Posting(posting.lock_accounts([credit.account_id])[credit.account_id])
+        credit = Entry.objects.get(pk=credit.pk)
+        today = business_today(actor.business)
+        posting.unapply_all(target, credit, actor=actor, on=today)
+        debits = {entry.pk: entry for entry in posting.open_debits(target.account)}
+        if sum((amount for _pk, amount in allocations), ZERO) > -credit.open_amount:
+            raise DomainError(_("The allocations add up to more than the credit."), field="allocations")
+        pairs = []
+        for entry_id, amount in allocations:
+            if entry_id not in debits or amount <= ZERO:
+                raise DomainError(
+                    _("Document %(id)s is not open on this account.") % {"id": entry_id}, field="allocations"
+                )
+            pairs.append((debits[entry_id], credit, amount))
+        posting.apply(target, pairs, actor=actor, on=today)
+        posting.settle(target, actor=actor, on=today)
+        posting.finish(target)
+        audit.record_event(
+            event_type="CREDIT_REALLOCATED",
+            subject=credit,
+            payload={"allocations": [[pk, str(amount)] for pk, amount in allocations]},
+        )
+    return credit

@@ -1,0 +1,355 @@
+"""Accounts and sales: open an account, write estimates, post invoices (with the credit limit and hold enforced)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tabwise.core import audit, sequences
+from tabwise.core.clock import business_today
+from tabwise.core.errors import Conflict, DomainError
+from tabwise.core.money import to_money
+from tabwise.customers.models import Customer, Vehicle
+from tabwise.ledger import posting
+from tabwise.ledger.models import Account, Entry, Invoice, InvoiceLine, LedgerSettings
+from tabwise.users import security
+from tabwise.users.models import User
+
+ZERO = Decimal("0")
+
+
+class CreditRefused(DomainError):
+    """A sale would break the account's credit limit or hold; a permitted user may override it."""
+
+    code = "credit_refused"
+    status = 409
+
+
+@dataclass(frozen=True)
+class LineIn:
+    """One line of a sale as entered: quantity x unit price, with an optional cost (for margin) and tax rate."""
+
+    description: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal("1")
+    unit_cost: Decimal = ZERO
+    tax_rate: Decimal = ZERO
+    item_code: str = ""
+
+
+def ledger_settings() -> LedgerSettings:
+    """The current business's ledger settings, created with the defaults on first use."""
+    found = LedgerSettings.objects.first()
+    if found is not None:
+        return found
+    return LedgerSettings.objects.create(aging_boundaries=[30, 60, 90])
+
+
+def open_account(
+    *,
+    actor: User,
+    customer: Customer,
+    name: str = "General",
+    terms_days: int | None = None,
+    credit_limit: Decimal = ZERO,
+    owner: User | None = None,
+    number: str | None = None,
+    opened_on: date | None = None,
+) -> Account:
+    """Open a receivable account for an A/R customer. Atomic; writes ACCOUNT_OPENED."""
+    security.check(actor, "ledger.manage_accounts")
+    if not customer.is_ar:
+        raise DomainError(_("This is a cash customer: make them an A/R customer first."), field="customer")
+    if credit_limit < ZERO:
+        raise DomainError(_("The credit limit cannot be negative."), field="credit_limit")
+    if owner is not None and owner.business_id != actor.business_id:
+        raise DomainError(_("Choose a user of your business."), field="owner")
+    with transaction.atomic():
+        number = (number or "").strip() or f"{customer.number}-{sequences.next_value('account')}"
+        if Account.objects.filter(number=number).exists():
+            raise Conflict(_("That account number is in use."), field="number")
+        account = Account.objects.create(
+            customer=customer,
+            number=number,
+            name=name.strip() or "General",
+            terms_days=ledger_settings().default_terms_days if terms_days is None else terms_days,
+            credit_limit=to_money(credit_limit),
+            owner=owner,
+            opened_on=opened_on or business_today(actor.business),
+        )
+        audit.record_event(event_type="ACCOUNT_OPENED", subject=account, payload={"number": number})
+    return account
+
+
+def price_lines(lines: Sequence[LineIn], rounding: str) -> list[InvoiceLine]:
+    """Price each line: net amount and tax each rounded once, at line level, with the business's rule."""
+    if not lines:
+        raise DomainError(_("Add at least one line."), field="lines")
+    priced = []
+    for position, line in enumerate(lines):
+        field = f"lines.{position}"
+        if not line.description.strip():
+            raise DomainError(_("Describe the item."), field=f"{field}.description")
+        if line.quantity <= ZERO:
+            raise DomainError(_("The quantity must be more than zero."), field=f"{field}.quantity")
+        if line.unit_price < ZERO or line.unit_cost < ZERO:
+            raise DomainError(_("Prices and costs cannot be negative."), field=f"{field}.unit_price")
+        if not ZERO <= line.tax_rate < 1:
+            raise DomainError(_("Enter the tax rate as a fraction, e.g. 0.0825."), field=f"{field}.tax_rate")
+        amount = to_money(line.quantity * line.unit_price, rounding)
+        priced.append(
+            InvoiceLine(
+                position=position,
+                item_code=line.item_code.strip(),
+                description=line.description.strip(),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                unit_cost=line.unit_cost,
+                tax_rate=line.tax_rate,
+                amount=amount,
+                tax=to_money(amount * line.tax_rate, rounding),
+            )
+        )
+    return priced
+
+
+def _save_document(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
+    invoice.subtotal = sum((line.amount for line in lines), ZERO)
+    invoice.tax_total = sum((line.tax for line in lines), ZERO)
+    invoice.total = invoice.subtotal + invoice.tax_total
+    invoice.cost_total = sum((to_money(line.unit_cost * line.quantity) for line in lines), ZERO)
+    invoice.save()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    return invoice
+
+
+def _check_vehicle(customer: Customer, vehicle: Vehicle | None) -> None:
+    if vehicle is not None and vehicle.customer_id != customer.pk:
+        raise DomainError(_("That vehicle belongs to another customer."), field="vehicle")
+
+
+def _check_credit(*, actor: User, account: Account, total: Decimal, override: bool) -> dict[str, str] | None:
+    """Refuse a sale the account cannot take; with `override` (a permitted user) allow it and say why."""
+    if account.status in (Account.Status.CLOSED, Account.Status.WRITTEN_OFF):
+        raise CreditRefused(_("This account is %(status)s: no new sales.") % {"status": account.get_status_display()})
+    reasons = []
+    if account.status == Account.Status.ON_HOLD:
+        reasons.append("on_hold")
+    if account.credit_limit > ZERO and account.balance + total > account.credit_limit:
+        reasons.append("over_limit")
+    if not reasons:
+        return None
+    if not override:
+        if "on_hold" in reasons:
+            raise CreditRefused(_("This account is on hold."), field="account")
+        raise CreditRefused(
+            _("This sale would take the balance to %(new)s, over the credit limit of %(limit)s.")
+            % {"new": account.balance + total, "limit": account.credit_limit},
+            field="account",
+        )
+    security.check(actor, "ledger.override_credit")
+    return {"reasons": ",".join(reasons), "balance": str(account.balance), "limit": str(account.credit_limit)}
+
+
+def post_invoice(
+    *,
+    actor: User,
+    account: Account,
+    lines: Sequence[LineIn],
+    issued_on: date | None = None,
+    due_on: date | None = None,
+    vehicle: Vehicle | None = None,
+    mileage: int | None = None,
+    notes: str = "",
+    override_credit: bool = False,
+    source: str = Entry.Source.OFFICE,
+    number: str | None = None,
+) -> Invoice:
+    """Post a sale on account. Atomic, under the account's lock; writes INVOICE_POSTED (and CREDIT_OVERRIDDEN).
+
+    Raises CreditRefused if the account is on hold or the sale would pass its credit limit, unless
+    `override_credit` and the actor may override; DomainError on the field at fault for bad lines.
+    """
+    security.check(actor, "ledger.post_sales")
+    business = actor.business
+    priced = price_lines(lines, business.rounding)
+    issued_on = issued_on or business_today(business)
+    with transaction.atomic():
+        locked = posting.lock_accounts([account.pk])[account.pk]
+        _check_vehicle(locked.customer, vehicle)
+        total = sum((line.amount + line.tax for line in priced), ZERO)
+        if total <= ZERO:
+            raise DomainError(_("The invoice total must be more than zero."), field="lines")
+        override = _check_credit(actor=actor, account=locked, total=total, override=override_credit)
+        number = (number or "").strip() or posting.next_number(Entry.Kind.INVOICE)
+        if Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
+            raise Conflict(_("That invoice number is in use."), field="number")
+        due_on = due_on or issued_on + timedelta(days=locked.terms_days)
+        if due_on < issued_on:
+            raise DomainError(_("The due date cannot be before the invoice date."), field="due_on")
+        target = posting.Posting(locked)
+        entry = posting.append_entry(
+            target,
+            kind=Entry.Kind.INVOICE,
+            amount=total,
+            posted_on=issued_on,
+            due_on=due_on,
+            actor=actor,
+            number=number,
+            source=source,
+        )
+        posting.settle(target, actor=actor, debits=[entry])
+        posting.finish(target)
+        invoice = _save_document(
+            Invoice(
+                kind=Invoice.Kind.INVOICE,
+                number=number,
+                customer=locked.customer,
+                account=locked,
+                entry=entry,
+                vehicle=vehicle,
+                mileage=mileage,
+                issued_on=issued_on,
+                due_on=due_on,
+                salesperson=actor,
+                notes=notes,
+            ),
+            priced,
+        )
+        audit.record_event(event_type="INVOICE_POSTED", subject=invoice, payload={"total": str(total)})
+        if override is not None:
+            audit.record_event(event_type="CREDIT_OVERRIDDEN", subject=locked, payload={**override, "invoice": number})
+    return invoice
+
+
+def create_estimate(
+    *,
+    actor: User,
+    customer: Customer,
+    lines: Sequence[LineIn],
+    issued_on: date | None = None,
+    vehicle: Vehicle | None = None,
+    mileage: int | None = None,
+    notes: str = "",
+) -> Invoice:
+    """Write an estimate (a quote): priced like an invoice, never posted. Atomic; writes ESTIMATE_CREATED."""
+    security.check(actor, "ledger.post_sales")
+    _check_vehicle(customer, vehicle)
+    priced = price_lines(lines, actor.business.rounding)
+    with transaction.atomic():
+        number = f"E-{sequences.next_value('estimate')}"
+        estimate = _save_document(
+            Invoice(
+                kind=Invoice.Kind.ESTIMATE,
+                number=number,
+                customer=customer,
+                vehicle=vehicle,
+                mileage=mileage,
+                issued_on=issued_on or business_today(actor.business),
+                salesperson=actor,
+                notes=notes,
+            ),
+            priced,
+        )
+        audit.record_event(event_type="ESTIMATE_CREATED", subject=estimate, payload={"total": str(estimate.total)})
+    return estimate
+
+
+def convert_estimate(*, actor: User, estimate: Invoice, account: Account, override_credit: bool = False) -> Invoice:
+    """Post an estimate as an invoice on `account` (the estimate stays, pointing to the invoice). Atomic."""
+    if estimate.kind != Invoice.Kind.ESTIMATE:
+        raise DomainError(_("Only an estimate can be converted."), field="estimate")
+    if estimate.converted_to_id is not None:
+        raise Conflict(_("This estimate was already converted."), field="estimate")
+    if account.customer_id != estimate.customer_id:
+        raise DomainError(_("Choose an account of the estimate's customer."), field="account")
+    lines = [
+        LineIn(
+            description=line.description,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            unit_cost=line.unit_cost,
+            tax_rate=line.tax_rate,
+            item_code=line.item_code,
+        )
+        for line in estimate.lines.all()
+    ]
+    with transaction.atomic():
+        invoice = post_invoice(
+            actor=actor,
+            account=account,
+            lines=lines,
+            vehicle=estimate.vehicle,
+            mileage=estimate.mileage,
+            notes=estimate.notes,
+            override_credit=override_credit,
+        )
+        updated = Invoice.objects.filter(pk=estimate.pk, converted_to__isnull=True).update(converted_to=invoice)
+        if not updated:
+            raise Conflict(_("This estimate was already converted."), field="estimate")
+    return invoice
+
+
+def record_cash_sale(
+    *,
+    actor: User,
+    customer: Customer,
+    lines: Sequence[LineIn],
+    issued_on: date | None = None,
+    vehicle: Vehicle | None = None,
+    mileage: int | None = None,
+    notes: str = "",
+) -> Invoice:
+    """Record a sale paid in full at the counter: history for the customer, nothing on any account. Atomic."""
+    security.check(actor, "ledger.post_sales")
+    _check_vehicle(customer, vehicle)
+    priced = price_lines(lines, actor.business.rounding)
+    with transaction.atomic():
+        number = f"C-{sequences.next_value('cash_sale')}"
+        sale = _save_document(
+            Invoice(
+                kind=Invoice.Kind.CASH_SALE,
+                number=number,
+                customer=customer,
+                vehicle=vehicle,
+                mileage=mileage,
+                issued_on=issued_on or business_today(actor.business),
+                salesperson=actor,
+                notes=notes,
+            ),
+            priced,
+        )
+        audit.record_event(event_type="CASH_SALE_RECORDED", subject=sale, payload={"total": str(sale.total)})
+    return sale
+
+
+def update_account(*, actor: User, account: Account, **fields: object) -> Account:
+    """Change an account's line name, owner, terms, credit limit or status. Atomic; writes ACCOUNT_UPDATED."""
+    security.check(actor, "ledger.manage_accounts")
+    allowed = {"name", "owner", "terms_days", "credit_limit", "status"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if "credit_limit" in fields and Decimal(str(fields["credit_limit"])) < ZERO:
+        raise DomainError(_("The credit limit cannot be negative."), field="credit_limit")
+    if "status" in fields and fields["status"] not in Account.Status.values:
+        raise DomainError(_("Choose a valid status."), field="status")
+    with transaction.atomic():
+        locked = posting.lock_accounts([account.pk])[account.pk]
+        changes = {}
+        for name, value in fields.items():
+            old = getattr(locked, name)
+            if old != value:
+                changes[name] = {"old": str(old), "new": str(value)}
+                setattr(locked, name, value)
+        if changes:
+            locked.save(update_fields=list(changes))
+            audit.record_event(event_type="ACCOUNT_UPDATED", subject=locked, payload=changes)
+    return locked
