@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 import pytest
 
 from tabwise.core import tenancy
@@ -11,8 +15,11 @@ from tabwise.core.testing.factories import (
     UserFactory,
     VehicleFactory,
 )
+from tabwise.customers.models import Customer
 from tabwise.notifications.models import OutboxMessage, SmsConsent
+from tabwise.tenants.models import Business
 from tabwise.users import tokens
+from tabwise.users.models import User
 from tests.routes import World
 
 MARKER = "Zqxmarker"  # appears only in business A's data; must never appear in a response to business B
@@ -48,5 +55,38 @@ def world(business, other_business) -> World:
             ),
             "consent": SmsConsent.objects.create(number="+13125550199", consent_source=MARKER),
         }
+    objects.update(_ledger_objects(business, a_user, customer))
     objects["api_token"], objects["raw_token"] = tokens.create_token(user=a_user, name=MARKER)
     return World(a=business, b=other_business, objects=objects)
+
+
+def _ledger_objects(business: Business, user: User, customer: Customer) -> dict[str, Any]:
+    """Business A's ledger: an account with an invoice, a part payment, a payment plan and an estimate."""
+    from tabwise.ledger import services as ledger
+
+    with tenancy.business_scope(business):
+        account = ledger.open_account(actor=user, customer=customer, name=MARKER, opened_on=date(2026, 1, 2))
+        invoice = ledger.post_invoice(
+            actor=user, account=account, lines=[ledger.LineIn(f"{MARKER} socket set", Decimal("1200.00"))],
+            issued_on=date(2026, 1, 5),
+        )
+        payment = ledger.record_payment(
+            actor=user,
+            payment=ledger.PaymentIn(account_id=account.pk, amount=Decimal("25.00"), method="cash", reference=MARKER),
+        )
+        plan = ledger.create_plan(
+            actor=user, account=account, amount=Decimal("1175.00"), instalment_amount=Decimal("25.00"),
+            frequency="weekly", starts_on=date(2036, 1, 1), invoice=invoice,
+        )
+        estimate = ledger.create_estimate(
+            actor=user, customer=customer, lines=[ledger.LineIn(f"{MARKER} creeper", Decimal("80.00"))]
+        )
+    return {
+        "account": account,
+        "invoice": invoice,
+        "entry": invoice.entry,
+        "payment": payment,
+        "payment_entry": payment.entry,
+        "plan": plan,
+        "estimate": estimate,
+    }
