@@ -1,9 +1,10 @@
 """The `tabwise` console script.
 
-tabwise up        migrate, load the demo data if the database is empty, and run the web server and the task
-                  worker together in the foreground (Ctrl-C stops both)
+tabwise up        migrate, load the demo data if the database is empty, and run the web server, the task worker
+                  and the scheduler together in the foreground (Ctrl-C stops all three)
 tabwise demo      (re)generate the demo data set; `--seed N`, `--customers N`
 tabwise worker    run the task worker
+tabwise scheduler enqueue each business's daily jobs at their hour (`--once` for cron)
 tabwise serve     run the production web server (granian, WSGI)
 tabwise <command> any Django management command (migrate, createsuperuser, check, ...)
 """
@@ -52,6 +53,7 @@ def up(argv: list[str]) -> int:
     processes = [
         subprocess.Popen([python, "-m", "tabwise.cli", "runserver", address, "--noreload"]),  # noqa: S603
         subprocess.Popen([python, "-m", "tabwise.cli", "worker"]),  # noqa: S603
+        subprocess.Popen([python, "-m", "tabwise.cli", "scheduler"]),  # noqa: S603
     ]
     try:
         while all(process.poll() is None for process in processes):

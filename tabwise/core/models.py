@@ -72,3 +72,18 @@ class Sequence(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_value}"
+
+
+class ScheduledRun(TenantModel):
+    """One daily job enqueued for one business on one of its days: the unique row is what makes it once a day,
+    however many schedulers run."""
+
+    job = models.CharField(max_length=200)
+    run_on = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["business", "job", "run_on"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} for {self.run_on}"

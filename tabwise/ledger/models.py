@@ -185,6 +185,9 @@ class Entry(AppendOnlyModel):
     via = models.CharField(max_length=100, blank=True, default="")
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     memo = models.CharField(_("memo"), max_length=200, blank=True)
+    # For charges the system assesses (late fees, interest): "late_fee:2026-11"; unique per account, so a period is
+    # never charged twice however often the assessment runs.
+    assessment = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["posted_on", "id"]
@@ -201,6 +204,9 @@ class Entry(AppendOnlyModel):
                 name="entry_open_amount_within_amount",
             ),
             models.CheckConstraint(condition=Q(amount__lt=0) | Q(due_on__isnull=False), name="entry_debit_has_due"),
+            models.UniqueConstraint(
+                fields=["account", "assessment"], condition=~Q(assessment=""), name="entry_assessment_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "posted_on"], name="entry_account_posted"),

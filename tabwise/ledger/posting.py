@@ -78,6 +78,7 @@ def append_entry(
     category: str = "",
     reverses: Entry | None = None,
     approved_by: User | None = None,
+    assessment: str = "",
 ) -> Entry:
     """Append one entry to the account (no allocation yet)."""
     if amount == ZERO:
@@ -97,6 +98,7 @@ def append_entry(
         via=audit.current_context().via[:100],
         reverses=reverses,
         memo=memo[:200],
+        assessment=assessment,
     )
     posting.balance_delta += amount
     return entry
