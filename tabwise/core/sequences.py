@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
+from tabwise.core import tenancy
 from tabwise.core.models import Sequence
 
 
@@ -12,15 +12,25 @@ def next_value(name: str, *, start: int = 1) -> int:
     """The next number of the business's sequence `name` (the first is `start`).
 
     Must run inside the caller's transaction: the counter row stays locked until it commits, so concurrent callers
-    queue on it; a rollback gives the number back.
+    queue on it; a rollback gives the number back. One statement in the common case (UPDATE ... RETURNING, which
+    both SQLite and PostgreSQL support); the first use of a name inserts the row.
     """
-    with transaction.atomic():
-        updated = Sequence.objects.filter(name=name).update(last_value=F("last_value") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    Sequence.objects.create(name=name, last_value=start)
-                    return start
-            except IntegrityError:
-                Sequence.objects.filter(name=name).update(last_value=F("last_value") + 1)
-        return Sequence.objects.filter(name=name).values_list("last_value", flat=True).get()
+    business = tenancy.current_business()
+    if business is None:
+        raise tenancy.NoBusinessInScope(f"sequence {name!r} used with no business in scope")
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE business_id = %s AND name = %s "  # noqa: S608
+            "RETURNING last_value",
+            [business.pk, name],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    try:
+        with transaction.atomic():
+            Sequence.objects.create(name=name, last_value=start)
+            return start
+    except IntegrityError:  # a concurrent first use created it: take the next one after theirs
+        return next_value(name, start=start)
