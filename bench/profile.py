@@ -2,7 +2,8 @@
 
 Run after `bench/run.py` (it uses the database that run left, tabwise_bench), with production settings:
 
-    .venv/bin/python -m bench.profile page|api_read|api_write [--app tabwise|bare] [--requests 300] [--top 25] [--sql]
+    .venv/bin/python -m bench.profile page|api_read|api_write|ledger_payment [--app tabwise|bare] [--requests 300]
+        [--top 25] [--sql]
     .venv/bin/python -m bench.profile api_read --count      # one line of JSON: {"statements": N}
 
 Requests go through Django's test client, so the whole middleware stack runs but no HTTP server does: the figures
@@ -22,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-HOT_PATHS = ("page", "api_read", "api_write")
+HOT_PATHS = ("page", "api_read", "api_write", "ledger_payment")
 
 
 def _configure_environment(app: str) -> None:
@@ -52,6 +53,8 @@ def _tabwise_request(path: str) -> Callable[[int], Any]:
     if path == "api_read":
         _, token = create_token(user=User.objects.get(username="bench-reader"), name="bench: profile")
         return lambda n: client.get("/api/v1/customers/?page=1", headers={"Authorization": f"Bearer {token}"})
+    if path == "ledger_payment":
+        return _ledger_payment()
     _, token = create_token(user=User.objects.get(username="bench-writer"), name="bench: profile")
     stamp = time.time_ns() % 10**8
 
@@ -62,6 +65,35 @@ def _tabwise_request(path: str) -> Callable[[int], Any]:
         return client.post("/api/v1/customers/", json.dumps(body), content_type="application/json", headers=headers)
 
     return create
+
+
+def _ledger_payment() -> Callable[[int], Any]:
+    """One $5 cash payment, as bench/run.py's ledger_payment sends it, spread over the seeded accounts."""
+    from django.test import Client
+
+    from bench.ledger import ACCOUNTS_FOR_LOAD, PAYMENT_AMOUNT, PAYMENTS_SLUG
+    from tabwise.core.tenancy import business_scope
+    from tabwise.ledger.models import Account
+    from tabwise.users.models import User
+    from tabwise.users.tokens import create_token
+
+    user = User.objects.get(username=PAYMENTS_SLUG)
+    _, token = create_token(user=user, name="bench: profile")
+    with business_scope(user.business):
+        ids = list(
+            Account.objects.filter(balance__gt=100).order_by("-balance", "pk").values_list("pk", flat=True)[
+                :ACCOUNTS_FOR_LOAD
+            ]
+        )
+    client = Client(HTTP_HOST="127.0.0.1")
+    stamp = time.time_ns() % 10**8
+
+    def pay(n: int) -> Any:
+        body = {"account_id": ids[n % len(ids)], "amount": PAYMENT_AMOUNT, "method": "cash"}
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"profile-{stamp}-{n}"}
+        return client.post("/api/v1/ledger/payments", json.dumps(body), content_type="application/json", headers=headers)
+
+    return pay
 
 
 def _bare_request(path: str) -> Callable[[int], Any]:

@@ -46,15 +46,22 @@ from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
+
+if __package__ in (None, ""):  # run as a script (bench/run.py): the project root, so `bench` imports
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import ledger  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 MARK_START = "<!-- bench:foundation:start -->"
 MARK_END = "<!-- bench:foundation:end -->"
+LEDGER_START = "<!-- bench:ledger:start -->"
+LEDGER_END = "<!-- bench:ledger:end -->"
 
 PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
@@ -86,6 +93,7 @@ class Endpoint:
     headers: dict[str, str]
     lua_body: str | None = None
     check_body: dict[str, object] | None = None
+    lua_prelude: str = ""  # Lua run once per wrk thread before any request (tables the body expression reads)
 
 
 @dataclass(frozen=True)
@@ -389,7 +397,7 @@ def lua_string(value: str) -> str:
 
 
 def wrk_script(endpoint: Endpoint, tag: str) -> str:
-    lines = [LUA_COMMON, f"wrk.method = {lua_string(endpoint.method)}"]
+    lines = [LUA_COMMON, endpoint.lua_prelude, f"wrk.method = {lua_string(endpoint.method)}"]
     lines += [f"wrk.headers[{lua_string(name)}] = {lua_string(value)}" for name, value in endpoint.headers.items()]
     if endpoint.lua_body is not None:
         # A POST builds each request: a number unique across the run, and a fresh Idempotency-Key.
@@ -827,11 +835,11 @@ baseline measured in the same run on the same machine: absolute numbers only hol
 """
 
 
-def write_section(section: str) -> None:
+def write_section(section: str, start: str = MARK_START, end: str = MARK_END) -> None:
     text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else FILE_INTRO
-    if MARK_START in text and MARK_END in text:
-        before, _, rest = text.partition(MARK_START)
-        _, _, after = rest.partition(MARK_END)
+    if start in text and end in text:
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
         text = before + section.rstrip("\n") + after
     else:
         text = text.rstrip("\n") + "\n\n" + section
@@ -851,6 +859,218 @@ def print_sample(sample: Sample) -> None:
     )
 
 
+# --- the ledger section ---------------------------------------------------------------------------------------
+
+
+def ledger_payment_path(seeded: dict[str, Any], *, first_id: int, accounts: int) -> HotPath:
+    """Posting one payment (Tabwise) next to the bare insert + balance update (the same bare endpoint as api_write)."""
+    json_headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    prelude, body, check = ledger.payment_endpoints(str(seeded["payments_token"]), list(seeded["payment_accounts"]))
+    entry_body = f"""'{{"account_id": ' .. ({first_id} + seq % {accounts}) .. ', "amount": "1.00"}}'"""
+    return HotPath(
+        "ledger_payment",
+        "Post one payment (applied oldest first) / one insert + one balance update (bare)",
+        Endpoint(
+            "POST",
+            "/api/v1/ledger/payments",
+            {**json_headers, "Authorization": f"Bearer {seeded['payments_token']}"},
+            body,
+            check,
+            prelude,
+        ),
+        Endpoint(
+            "POST",
+            "/api/entries/",
+            {**json_headers, "Authorization": f"Bearer {seeded['payments_token']}"},
+            entry_body,
+            {"account_id": first_id, "amount": "1.00"},
+        ),
+    )
+
+
+def measure_batches(server: Server, seeded: dict[str, Any], args: argparse.Namespace) -> dict[str, list[float]]:
+    """A batch of 500 payments through the API against a COPY of 500 entry rows, alternating, `batch_reps` times
+    each after one warm-up of each. Seconds per batch."""
+    token, ids = str(seeded["payments_token"]), list(seeded["payment_accounts"])
+    tag = secrets.token_hex(4)
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
+    timings: dict[str, list[float]] = {"tabwise": [], "bulk": []}
+    print(f"Batches: {args.batch_reps} x {ledger.BATCH_SIZE} payments (API) and {ledger.BATCH_SIZE} rows (COPY)...")
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=DB_NAME) as conn:
+        for rep in range(args.batch_reps + 1):  # rep 0: warm-up, not kept
+
+            def api(rep: int = rep) -> float:
+                body = ledger.batch_body(ids, rep, tag)
+                started = time.perf_counter()
+                status, _, content = http_request(
+                    server.port,
+                    "POST",
+                    "/api/v1/ledger/payments/batch",
+                    {**headers, "Idempotency-Key": f"batch-{tag}-{rep}"},
+                    body,
+                )
+                elapsed = time.perf_counter() - started
+                if status != 201 or json.loads(content)["recorded"] != ledger.BATCH_SIZE:
+                    raise SystemExit(f"batch: status {status}: {content[:300]!r}")
+                return elapsed
+
+            def bulk(rep: int = rep) -> float:
+                rows = ledger.bulk_rows(int(seeded["bulk_business_id"]), int(seeded["bulk_account_id"]), rep, tag)
+                return ledger.bulk_insert(conn, rows)
+
+            order = (("tabwise", api), ("bulk", bulk))
+            for name, side in order if rep % 2 else tuple(reversed(order)):
+                seconds = side()
+                if rep:
+                    timings[name].append(seconds)
+            if rep:
+                print(f"  batch {rep}: API {timings['tabwise'][-1]:.3f} s, COPY {timings['bulk'][-1] * 1000:.1f} ms")
+    return timings
+
+
+def render_ledger_section(
+    samples: list[Sample],
+    paths: list[HotPath],
+    info: RunInfo,
+    batches: dict[str, list[float]],
+    aging: dict[str, Any],
+    seeded: dict[str, Any],
+) -> str:
+    args, facts = info.args, info.facts
+    valid = all(sample.non2xx == 0 and sample.socket_errors == 0 for sample in samples)
+    kind = "quick run (smoke test, not for quoting)" if args.quick else "full run"
+    (path,) = paths
+    api_batch, bulk_batch = statistics.median(batches["tabwise"]), statistics.median(batches["bulk"])
+    batch_ratios = [t / b for t, b in zip(batches["tabwise"], batches["bulk"], strict=True)]
+    aging_rows = []
+    for label in ("today", "6 months back"):
+        result = aging[label]
+        tabwise_s, sql_s = statistics.median(result["tabwise_s"]), statistics.median(result["sql_s"])
+        ratios = [t / s for t, s in zip(result["tabwise_s"], result["sql_s"], strict=True)]
+        aging_rows.append((label, result, tabwise_s, sql_s, ratios))
+    invoices = int(aging["invoices"])
+
+    def verdict(ok: bool) -> str:
+        return "meets the target" if ok else "**misses the target**"
+
+    pay = [ratio(samples, path.key, conns) for conns in CONNECTIONS]
+    lines = [
+        LEDGER_START,
+        "## Ledger: posting payments and aging, against baselines",
+        "",
+        f"Written by `bench/run.py --only {args.only}` on {info.started:%Y-%m-%d %H:%M} UTC, {kind}. Machine: "
+        f"{facts['cpus']} vCPUs ({facts['cpu']}), {facts['memory']} RAM; Python {facts['python']}, PostgreSQL "
+        f"{facts['postgres']} on the same machine; {facts['packages']}. Servers as in the foundation section "
+        f"(granian WSGI, {WEB_WORKERS} workers x {WEB_THREADS} threads, DEBUG off, production settings).",
+        "",
+        f"**Aging volume: {invoices:,} invoices** (business `{ledger.AGING_SLUG}`, "
+        f"{int(seeded['aging']['customers']):,} accounts, {int(seeded['aging']['payments']):,} payments and "
+        f"allocations; `--aging-invoices` / `BENCH_AGING_INVOICES`, default 1,000,000), seeded by "
+        f"`bench/seed_ledger.py` (`tabwise.demo.volume`, COPY) in {seeded['aging_seconds']} s. Payments post to "
+        f"a second business ({args.payment_invoices:,} invoices, the {len(seeded['payment_accounts'][:1000]):,} "
+        "accounts owing the most).",
+        "",
+        "**Noise:** the machine is shared: other engineers run test suites on the same 2 cores during the run, so "
+        "absolute figures move a lot between runs; each figure is a ratio to a baseline measured back to back "
+        "(interleaved, alternating order) in the same run, which cancels most but not all of it.",
+        "",
+        "**Valid: every response was 2xx, no socket errors; the aging totals equal the hand-written SQL's.**"
+        if valid
+        else "**INVALID: some responses were not 2xx or hit socket errors; do not quote.**",
+        "",
+        "| benchmark | figure | target | result |",
+        "|---|---|---|---|",
+        f"| 1. post one payment, API, 1 conn | Tabwise req/s / bare req/s = **{pay[0]:.2f}** | >= 0.8 | "
+        f"{verdict(pay[0] >= 0.8)} |",
+        f"| 1. post one payment, API, 8 conns | Tabwise req/s / bare req/s = **{pay[1]:.2f}** | >= 0.8 | "
+        f"{verdict(pay[1] >= 0.8)} |",
+        f"| 2. batch of {ledger.BATCH_SIZE} payments, API | Tabwise time / COPY time = "
+        f"**{api_batch / bulk_batch:.1f}x** ({min(batch_ratios):.1f}-{max(batch_ratios):.1f}) | <= 10x | "
+        f"{verdict(api_batch / bulk_batch <= 10)} |",
+    ]
+    for label, result, tabwise_s, sql_s, ratios in aging_rows:
+        lines.append(
+            f"| 3. aging as of {label} ({result['as_of']}), {invoices:,} invoices | Tabwise time / SQL time = "
+            f"**{tabwise_s / sql_s:.2f}x** ({min(ratios):.2f}-{max(ratios):.2f}) | <= 1.5x | "
+            f"{verdict(tabwise_s / sql_s <= 1.5)} |"
+        )
+    lines += [
+        "",
+        f"### 1. Post one payment: `POST /api/v1/ledger/payments` vs the bare `POST /api/entries/`",
+        "",
+        f"wrk, 1 thread, {args.runs} run(s) x ({args.warmup} s warm-up + {args.duration} s) per cell. Each Tabwise "
+        f"request: bearer token, a fresh `Idempotency-Key`, body `{{\"account_id\": N, \"amount\": "
+        f"\"{ledger.PAYMENT_AMOUNT}\", \"method\": \"cash\"}}`, N cycling over "
+        f"{len(seeded['payment_accounts'][:1000]):,} accounts with open invoices (so 8 connections do not queue on "
+        "one account's lock). The baseline inserts one entry row and updates one account's balance in a "
+        "transaction. SQL statements per request (Django's test client, `bench/profile.py ledger_payment --count`): "
+        f"Tabwise **{info.statements[(path.key, 'tabwise')]}**, bare **{info.statements[(path.key, 'bare')]}**.",
+        "",
+        "| conns | server | runs | req/s (median) | req/s min-max | p50 ms | p99 ms | errors | other CPU (max) | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for conns in CONNECTIONS:
+        for server in SERVERS:
+            result = cell(samples, path.key, server, conns)
+            shown_ratio = f"**{ratio(samples, path.key, conns):.2f}**" if server == "tabwise" else ""
+            other = max(sample.other_cpu for sample in result.samples)
+            lines.append(
+                f"| {conns} | {SERVER_LABELS[server]} | {len(result.samples)} | {result.rps:,.0f} | "
+                f"{result.rps_range} | {result.p50:.2f} | {result.p99:.2f} | {result.errors} | {other:.0%} | "
+                f"{shown_ratio} |"
+            )
+    lines += [
+        "",
+        f"{info.repeated} of {info.pairs} pairs were measured again because other processes took more than "
+        f"{DISTURBED:.0%} of the CPUs.",
+        "",
+        f"### 2. A batch of {ledger.BATCH_SIZE} payments: `POST /api/v1/ledger/payments/batch` vs one COPY",
+        "",
+        f"{len(batches['tabwise'])} timed batches each (after one warm-up each), alternating. Tabwise: one HTTP "
+        f"request to the granian server with {ledger.BATCH_SIZE} payments over {ledger.BATCH_SIZE} different "
+        "accounts, each with a `client_reference` (the field app's sync), timed by the client until the 201 "
+        "arrives: validation, account locks, open items, entries, allocations, payment rows, balances, one audit "
+        f"event, the response. Baseline: the same {ledger.BATCH_SIZE} payment entry rows COPYed into "
+        "`ledger_entry` (its indexes and foreign keys) in one committed transaction, no logic, no HTTP.",
+        "",
+        "| side | median | min-max |",
+        "|---|---|---|",
+        f"| Tabwise batch API | {api_batch * 1000:,.0f} ms | {min(batches['tabwise']) * 1000:,.0f}-"
+        f"{max(batches['tabwise']) * 1000:,.0f} ms |",
+        f"| COPY of {ledger.BATCH_SIZE} rows | {bulk_batch * 1000:,.1f} ms | {min(batches['bulk']) * 1000:,.1f}-"
+        f"{max(batches['bulk']) * 1000:,.1f} ms |",
+        "",
+        "### 3. Aging over the seeded invoices: `aging(as_of=..., grouping=\"total\")` vs hand-written SQL",
+        "",
+        f"In-process (`python -m bench.ledger aging`, production settings, DEBUG off, inside `business_scope`), "
+        f"servers stopped; {args.aging_reps} timed reports per side and date after one untimed report each, "
+        "alternating. The hand-written side is one statement (`bench/ledger.py` `AGING_SQL`): open now plus "
+        "allocations dated after D seen from both sides, bucketed with one CASE, summed in the database. Both "
+        "use the same tables and the ledger's own indexes (no extra index). The run stops unless both give "
+        "the same totals.",
+        "",
+        "| as of | Tabwise median | SQL median | ratio | totals (current, 1-30, 31-60, 61-90, 90+, credit) |",
+        "|---|---|---|---|---|",
+    ]
+    for label, result, tabwise_s, sql_s, _ratios in aging_rows:
+        lines.append(
+            f"| {label} ({result['as_of']}) | {tabwise_s * 1000:,.0f} ms | {sql_s * 1000:,.0f} ms | "
+            f"**{tabwise_s / sql_s:.2f}x** | {', '.join(result['totals'])} |"
+        )
+    lines += [
+        "",
+        "### Rerun",
+        "",
+        "```",
+        ".venv/bin/python bench/run.py --only ledger                          # 1,000,000 invoices for aging",
+        ".venv/bin/python bench/run.py --only ledger --aging-invoices 200000  # a smaller volume",
+        ".venv/bin/python -m bench.profile ledger_payment                     # afterwards: where a payment's time goes",
+        "```",
+        LEDGER_END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 run, 2 s per cell")
@@ -859,14 +1079,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds before each cell (default 1)")
     parser.add_argument("--rows", type=int, default=2000, help="customers / accounts seeded (default 2000)")
     parser.add_argument("--no-write", action="store_true", help="print the results only; leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--only", choices=["all", "foundation", "ledger"], default="all", help="which section to measure (default all)"
+    )
+    parser.add_argument(
+        "--aging-invoices",
+        type=int,
+        default=int(os.environ.get("BENCH_AGING_INVOICES", "1000000")),
+        help="invoices seeded for the aging benchmark (default BENCH_AGING_INVOICES or 1,000,000)",
+    )
+    parser.add_argument(
+        "--payment-invoices", type=int, default=100_000, help="invoices of the payments' business (default 100,000)"
+    )
+    parser.add_argument("--batch-reps", type=int, help="timed batches of 500 payments (default 7; --quick 3)")
+    parser.add_argument("--aging-reps", type=int, help="timed aging reports per date and side (default 5; --quick 3)")
+    parser.add_argument(
+        "--reuse-database", action="store_true", help="debugging: reuse the database and seeds of the previous run"
+    )
     args = parser.parse_args(argv)
     args.runs = args.runs or (1 if args.quick else 3)
     args.duration = args.duration or (2 if args.quick else 5)
+    args.batch_reps = args.batch_reps or (3 if args.quick else 7)
+    args.aging_reps = args.aging_reps or (3 if args.quick else 5)
     return args
 
 
-def prepare_database(rows: int) -> tuple[dict[str, object], dict[str, object], str]:
-    """A fresh database, migrated and seeded for both apps; returns both seeds' outputs and the server version."""
+def prepare_database(rows: int, args: argparse.Namespace) -> tuple[dict[str, object], dict[str, object], str]:
+    """A fresh database, migrated and seeded for both apps; returns both seeds' outputs and the server version.
+
+    With the ledger section, the Tabwise seed's output also carries the ledger seed's (under "ledger")."""
     print(f"Recreating database {DB_NAME} and migrating...", flush=True)
     recreate_database()
     env = server_env("tabwise.settings")
@@ -882,7 +1123,53 @@ def prepare_database(rows: int) -> tuple[dict[str, object], dict[str, object], s
     bare_seed = json.loads(
         run_checked([python, "-m", "bench.seed", "bare", "--rows", str(rows)], bare_env).splitlines()[-1]
     )
+    if args.only in ("all", "ledger"):
+        print(
+            f"Seeding the ledger: {args.aging_invoices:,} invoices (aging) and {args.payment_invoices:,} "
+            "(payments), through COPY...",
+            flush=True,
+        )
+        tabwise_seed["ledger"] = json.loads(
+            run_checked(
+                [
+                    python,
+                    "-m",
+                    "bench.ledger",
+                    "seed",
+                    "--aging-invoices",
+                    str(args.aging_invoices),
+                    "--payment-invoices",
+                    str(args.payment_invoices),
+                ],
+                env,
+            ).splitlines()[-1]
+        )
+        print(f"  ledger seeded in {tabwise_seed['ledger']['seconds']} s", flush=True)
     return tabwise_seed, bare_seed, analyze_database()
+
+
+def measure_paths(
+    running: dict[str, Server], paths: list[HotPath], args: argparse.Namespace
+) -> tuple[list[Sample], int, int]:
+    total = args.runs * len(paths) * len(CONNECTIONS) * len(SERVERS)
+    print(f"Measuring {total} cells of {args.warmup} s + {args.duration} s...", flush=True)
+    samples: list[Sample] = []
+    pairs = repeated = 0
+    monitor = CpuMonitor(list(running.values()))
+    try:
+        for run in range(1, args.runs + 1):
+            order = SERVERS if run % 2 else tuple(reversed(SERVERS))
+            for path in paths:
+                for conns in CONNECTIONS:
+                    pair, attempts = measure_pair(running, path, monitor, order=order, conns=conns, run=run, args=args)
+                    samples += pair
+                    pairs += 1
+                    repeated += attempts > 1
+                    for sample in pair:
+                        print_sample(sample)
+    finally:
+        monitor.close()
+    return samples, pairs, repeated
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -890,49 +1177,72 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     wrk_version = ensure_wrk()
-    tabwise_seed, bare_seed, postgres = prepare_database(args.rows)
+    seeds = OUT_DIR / "seeds.json"
+    if args.reuse_database:  # a debugging aid: the database and seeds a previous run left
+        tabwise_seed, bare_seed, postgres = json.loads(seeds.read_text())
+    else:
+        tabwise_seed, bare_seed, postgres = prepare_database(args.rows, args)
+        seeds.write_text(json.dumps([tabwise_seed, bare_seed, postgres]))
+    foundation = args.only in ("all", "foundation")
+    with_ledger = args.only in ("all", "ledger")
     samples: list[Sample] = []
+    ledger_samples: list[Sample] = []
+    paths: list[HotPath] = []
+    ledger_paths: list[HotPath] = []
+    batches: dict[str, list[float]] = {}
     with servers_running(free_port(), free_port()) as running:
         cookie = sign_in(running["tabwise"].port, str(tabwise_seed["username"]), str(tabwise_seed["password"]))
-        paths = hot_paths(
-            session_cookie=cookie,
-            read_token=str(tabwise_seed["read_token"]),
-            write_token=str(tabwise_seed["write_token"]),
-            first_id=int(str(bare_seed["first_id"])),
-            accounts=int(str(bare_seed["accounts"])),
-        )
-        for path in paths:
+        first_id, accounts = int(str(bare_seed["first_id"])), int(str(bare_seed["accounts"]))
+        if foundation:
+            paths = hot_paths(
+                session_cookie=cookie,
+                read_token=str(tabwise_seed["read_token"]),
+                write_token=str(tabwise_seed["write_token"]),
+                first_id=first_id,
+                accounts=accounts,
+            )
+        if with_ledger:
+            seeded = dict(tabwise_seed["ledger"])  # type: ignore[call-overload]
+            ledger_paths = [ledger_payment_path(seeded, first_id=first_id, accounts=accounts)]
+        for path in paths + ledger_paths:
             for server in SERVERS:
                 check_endpoint(server, running[server].port, path, args.rows)
-        total = args.runs * len(paths) * len(CONNECTIONS) * len(SERVERS)
-        print(f"Measuring {total} cells of {args.warmup} s + {args.duration} s...", flush=True)
-        pairs = repeated = 0
-        monitor = CpuMonitor(list(running.values()))
-        try:
-            for run in range(1, args.runs + 1):
-                order = SERVERS if run % 2 else tuple(reversed(SERVERS))
-                for path in paths:
-                    for conns in CONNECTIONS:
-                        pair, attempts = measure_pair(
-                            running, path, monitor, order=order, conns=conns, run=run, args=args
-                        )
-                        samples += pair
-                        pairs += 1
-                        repeated += attempts > 1
-                        for sample in pair:
-                            print_sample(sample)
-        finally:
-            monitor.close()
-    statements = count_statements(paths)
-    info = RunInfo(args, machine_facts(postgres, wrk_version), started, repeated, pairs, statements)
-    section = render_section(samples, paths, info)
-    print()
-    print(section)
-    if not args.no_write:
-        write_section(section)
-        print(f"Wrote {BENCHMARKS_MD.relative_to(ROOT)}")
-    valid = all(sample.non2xx == 0 and sample.socket_errors == 0 for sample in samples)
-    return 0 if valid else 1
+        if foundation:
+            samples, pairs, repeated = measure_paths(running, paths, args)
+        if with_ledger:
+            ledger_samples, ledger_pairs, ledger_repeated = measure_paths(running, ledger_paths, args)
+            batches = measure_batches(running["tabwise"], dict(tabwise_seed["ledger"]), args)  # type: ignore[call-overload]
+    status = 0
+    if foundation:
+        statements = count_statements(paths)
+        info = RunInfo(args, machine_facts(postgres, wrk_version), started, repeated, pairs, statements)
+        section = render_section(samples, paths, info)
+        print()
+        print(section)
+        if not args.no_write:
+            write_section(section)
+            print(f"Wrote the foundation section of {BENCHMARKS_MD.relative_to(ROOT)}")
+        status |= not all(sample.non2xx == 0 and sample.socket_errors == 0 for sample in samples)
+    if with_ledger:
+        print(f"Aging: {args.aging_reps} reports per date and side, in-process (servers stopped)...", flush=True)
+        aging = json.loads(
+            run_checked(
+                [sys.executable, "-m", "bench.ledger", "aging", "--reps", str(args.aging_reps)],
+                server_env("tabwise.settings"),
+            ).splitlines()[-1]
+        )
+        statements = count_statements(ledger_paths)
+        info = RunInfo(
+            args, machine_facts(postgres, wrk_version), started, ledger_repeated, ledger_pairs, statements
+        )
+        section = render_ledger_section(ledger_samples, ledger_paths, info, batches, aging, dict(tabwise_seed["ledger"]))  # type: ignore[call-overload]
+        print()
+        print(section)
+        if not args.no_write:
+            write_section(section, LEDGER_START, LEDGER_END)
+            print(f"Wrote the ledger section of {BENCHMARKS_MD.relative_to(ROOT)}")
+        status |= not all(sample.non2xx == 0 and sample.socket_errors == 0 for sample in ledger_samples)
+    return int(status)
 
 
 if __name__ == "__main__":

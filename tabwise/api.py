@@ -126,10 +126,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount_routers() -> None:
     from tabwise.customers.api import router as customers_router
+    from tabwise.ledger.api import router as ledger_router
     from tabwise.users.api import router as users_router
 
     api.add_router("/users", users_router)
     api.add_router("/customers", customers_router)
+    api.add_router("/ledger", ledger_router)
 
 
 _mount_routers()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tabwise.users.urls")),
     path("customers/", include("tabwise.customers.urls")),
     path("messages/", include("tabwise.notifications.urls")),
+    path("receivables/", include("tabwise.ledger.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

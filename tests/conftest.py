@@ -56,8 +56,20 @@ def world(business, other_business) -> World:
             "consent": SmsConsent.objects.create(number="+13125550199", consent_source=MARKER),
         }
     objects.update(_ledger_objects(business, a_user, customer))
+    objects["import_batch"] = _import_batch(business, a_user)
     objects["api_token"], objects["raw_token"] = tokens.create_token(user=a_user, name=MARKER)
     return World(a=business, b=other_business, objects=objects)
+
+
+def _import_batch(business: Business, user: Any) -> Any:
+    """A dry-run import of business A, ready to confirm (its file names business A's customer)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tabwise.ledger.services import imports
+
+    file = SimpleUploadedFile(f"{MARKER}.csv", f"Customer number,Last name\nA-2,{MARKER}\n".encode())
+    with tenancy.business_scope(business):
+        return imports.stage_import(actor=user, kind="customers", file=file)
 
 
 def _ledger_objects(business: Business, user: User, customer: Customer) -> dict[str, Any]:

@@ -34,6 +34,12 @@ LEVELS = [1, 2, 3, 4, 5]
 # Functions checked inside a page or service rather than by a route of their own, with where they are tested.
 CHECKED_INSIDE = {
     "users.view_history": "the History section of a record's page (test_history_section_follows_the_level)",
+    "ledger.override_credit": "the invoice form's override box and post_invoice "
+    "(tabwise/ledger/tests/test_views_sales.py::test_override_box_follows_the_level)",
+    "ledger.approve_write_off": "the write-off form's approver list and write_off "
+    "(tabwise/ledger/tests/test_views_adjustments.py::test_approvers_are_the_users_allowed_to_approve)",
+    "ledger.view_costs": "costs and margin on the invoice page "
+    "(tabwise/ledger/tests/test_views_sales.py::test_margin_is_shown_only_to_levels_allowed_to_see_costs)",
 }
 
 

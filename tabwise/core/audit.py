@@ -92,14 +92,14 @@ def record_bulk_change(model: type[models.Model], pks: Iterable[Any], *, created
         return
     objs = list(model._base_manager.filter(pk__in=pks))
     context = _context.get()
-    historical = manager.bulk_history_create(
-        objs, update=not created, default_user=_history_user(), default_change_reason="bulk"
+    # The address and channel go in with the rows (one INSERT per batch): bulk_create sends no signal to fill them.
+    manager.bulk_history_create(
+        objs,
+        update=not created,
+        default_user=_history_user(),
+        default_change_reason="bulk",
+        custom_historical_attrs={"history_ip_address": context.ip_address, "history_via": context.via[:100]},
     )
-    if context.ip_address or context.via:
-        for row in historical:
-            row.history_ip_address = context.ip_address
-            row.history_via = context.via[:100]
-        manager.model.objects.bulk_update(historical, ["history_ip_address", "history_via"])
 
 
 def changes_of(record: Any) -> list[dict[str, Any]]:

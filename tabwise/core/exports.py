@@ -5,6 +5,7 @@ A report builds one `Table` (typed columns, rows, an optional footer) and serves
 format "#,##0.00". Dates are ISO days in CSV and real date cells in XLSX. Text that a spreadsheet would run as a formula
 (= + - @, tab, carriage return) is defused: an apostrophe in CSV, a text cell with Excel's quote prefix in XLSX.
 `parse_upload` reads a CSV (UTF-8, with or without BOM) or XLSX upload into rows keyed by normalised headers.
+`export_response` serves a list page's "export" link in the format the user picked.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.files import File
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tabwise.core import audit
 from tabwise.core.errors import DomainError
 from tabwise.core.money import CENT
 
@@ -183,6 +185,26 @@ def download_response(content: bytes, *, content_type: str, filename: str, inlin
     return response
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_response(request: HttpRequest, table: Table, filename: str) -> HttpResponse:
+    """A list's "export" link: the table as CSV (`?format=csv`, the default) or XLSX (`?format=xlsx`).
+
+    Exports carry customers' data out of Tabwise, so each one writes LIST_EXPORTED (what, how many rows, the filter)
+    in the business's audit log. An unknown format is a 404.
+    """
+    chosen = request.GET.get("format", "csv") or "csv"
+    if chosen not in EXPORT_FORMATS:
+        raise Http404(_("Export as CSV or XLSX."))
+    filters = {key: value for key, value in request.GET.items() if key not in ("format", "page") and value}
+    audit.record_event(
+        event_type="LIST_EXPORTED",
+        payload={"list": str(table.title), "format": chosen, "rows": len(table.rows), "filters": filters},
+    )
+    return xlsx_response(table, filename) if chosen == "xlsx" else csv_response(table, filename)
+
+
 def csv_response(table: Table, filename: str) -> HttpResponse:
     filename = filename if filename.lower().endswith(".csv") else f"{filename}.csv"
     return download_response(csv_bytes(table), content_type=CSV_TYPE, filename=filename)
@@ -254,7 +276,17 @@ def normalise_header(name: str) -> str:
     return "_".join(name.strip().lower().split())
 
 
-def _keyed(rows: list[list[str]]) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded table: each non-blank row keyed by normalised header, with its row number in the file (the
+    header is row 1; blank rows count, so the number is the one the user sees in their spreadsheet), and each
+    normalised header with the header as written, in the file's order."""
+
+    headers: dict[str, str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _keyed(rows: list[list[str]]) -> Upload:
     if all(_is_blank(row) for row in rows):
         raise _upload_error(_("The file is empty."), "empty_file")
     header = [normalise_header(cell) for cell in rows[0]]
@@ -267,19 +299,18 @@ def _keyed(rows: list[list[str]]) -> list[dict[str, str]]:
     duplicates = sorted({name for name in named if named.count(name) > 1})
     if duplicates:
         raise _upload_error(_("Columns named twice: %(names)s") % {"names": ", ".join(duplicates)}, "duplicate_column")
-    return [
-        {name: (row[index].strip() if index < len(row) else "") for index, name in enumerate(header) if name}
-        for row in rows[1:]
-        if not _is_blank(row)
-    ]
+    return Upload(
+        headers={name: written.strip() for name, written in zip(header, rows[0], strict=True) if name},
+        rows=[
+            (number, {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header) if name})
+            for number, row in enumerate(rows[1:], start=2)
+            if not _is_blank(row)
+        ],
+    )
 
 
-def parse_upload(file: File) -> list[dict[str, str]]:
-    """Read an uploaded CSV or XLSX (first sheet) into one dict per non-blank row, keyed by normalised header.
-
-    Raises DomainError(field="file") for a file that is not .csv/.txt/.xlsx, empty, unreadable, without a header
-    row, with a column named twice or with more than MAX_UPLOAD_ROWS rows. Every value is a stripped string.
-    """
+def read_upload(file: File) -> Upload:
+    """Like `parse_upload`, keeping the row numbers and the headers as written (for errors a user can find)."""
     name = (file.name or "").lower()
     if not name.endswith((".csv", ".txt", ".xlsx")):
         raise _upload_error(_("Upload a CSV or XLSX file."), "unknown_file_type")
@@ -289,3 +320,12 @@ def parse_upload(file: File) -> list[dict[str, str]]:
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise _upload_error(_("The file is empty."), "empty_file")
     return _keyed(_xlsx_rows(data) if name.endswith(".xlsx") else _csv_rows(data))
+
+
+def parse_upload(file: File) -> list[dict[str, str]]:
+    """Read an uploaded CSV or XLSX (first sheet) into one dict per non-blank row, keyed by normalised header.
+
+    Raises DomainError(field="file") for a file that is not .csv/.txt/.xlsx, empty, unreadable, without a header
+    row, with a column named twice or with more than MAX_UPLOAD_ROWS rows. Every value is a stripped string.
+    """
+    return [row for _number, row in read_upload(file).rows]

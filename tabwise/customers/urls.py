@@ -6,5 +6,6 @@ app_name = "customers"
 
 urlpatterns = [
     path("", views.customer_list, name="list"),
+    path("export/", views.customer_export, name="export"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
 ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from tabwise.core import audit
 from tabwise.core.errors import NotFound
+from tabwise.core.exports import Column, Kind, Table, export_response
 from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.customers import selectors
 from tabwise.notifications import selectors as notification_selectors
@@ -23,6 +26,38 @@ def customer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "customers/customer_list.html#results", context)
     return render(request, "customers/customer_list.html", context)
+
+
+@requires("customers.view")
+@require_GET
+def customer_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The customer list as filtered on its page (?q=), every page of it, as CSV or XLSX (?format=)."""
+    customers = selectors.customer_list(query=request.GET.get("q", ""), with_phone=True)
+    table = Table(
+        title=_("Customers"),
+        columns=[
+            Column(_("Number")),
+            Column(_("Kind")),
+            Column(_("Name")),
+            Column(_("Phone")),
+            Column(_("A/R")),
+            Column(_("Status")),
+            Column(_("Credit limit"), Kind.MONEY),
+        ],
+        rows=[
+            [
+                c.number,
+                c.get_kind_display(),
+                c.display_name,
+                getattr(c, "primary_phone", None) or "",
+                _("yes") if c.is_ar else _("no"),
+                c.get_status_display(),
+                c.credit_limit,
+            ]
+            for c in customers
+        ],
+    )
+    return export_response(request, table, "customers")
 
 
 @requires("customers.view")

@@ -19,9 +19,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
+from tabwise.core.money import CENT
 from tabwise.ledger.models import Account, Allocation, Entry, LedgerSettings
 
 ZERO = Decimal("0")
@@ -105,7 +106,10 @@ def _bucket_case(date_field: str, as_of: date, buckets: list[Bucket], *, credit_
 def _sums(rows: QuerySet[Any], key_path: str | None, amount: str) -> list[tuple[Any, int, Decimal]]:
     keys = [key_path] if key_path else []
     grouped = rows.values(*keys, "bucket").annotate(total=Sum(amount)).order_by()
-    return [(row[key_path] if key_path else None, row["bucket"], row["total"] or ZERO) for row in grouped]
+    # Quantized: SQLite sums in binary floating point (0.10 + 0.20 = 0.30000000000000004, a zero as -3E-16).
+    return [
+        (row[key_path] if key_path else None, row["bucket"], (row["total"] or ZERO).quantize(CENT)) for row in grouped
+    ]
 
 
 def aging(
@@ -207,7 +211,8 @@ def aged_items(
         adjust[credit_id] = adjust.get(credit_id, ZERO) - amount
     candidates = entries.filter(~Q(open_amount=0) | Q(pk__in=list(adjust)))
     items = []
-    for entry in candidates.order_by("due_on", "posted_on", "id"):
+    # Credits have no due date: last on every database (SQLite sorts NULL first, PostgreSQL last).
+    for entry in candidates.order_by(F("due_on").asc(nulls_last=True), "posted_on", "id"):
         open_on = entry.open_amount + adjust.get(entry.pk, ZERO)
         if open_on == ZERO:
             continue

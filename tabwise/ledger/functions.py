@@ -6,6 +6,7 @@ MODULE = _("Receivables")
 
 register(
     Function("ledger.view", 5, _("View accounts, balances and documents"), MODULE),
+    Function("ledger.view_costs", 3, _("See costs and margins on invoices"), MODULE),
     Function("ledger.post_sales", 4, _("Post invoices, estimates and cash sales"), MODULE),
     Function("ledger.record_payments", 4, _("Record and apply payments"), MODULE),
     Function("ledger.manage_accounts", 3, _("Open accounts, set terms, limits and holds"), MODULE),

@@ -462,3 +462,60 @@ class Instalment(TenantModel):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.amount} due {self.due_on}"
+
+
+class ImportBatch(TenantModel):
+    """One file uploaded to import data from another system (customers, open invoices or payment history).
+
+    The file is kept here, server-side, between the dry run and the import, so what is imported is exactly what was
+    previewed (`sha256` names it). `preview` holds the dry run's counts and `errors` every bad row; `result` the
+    counts actually imported. Status moves ready -> queued -> running -> completed (or failed, which wrote nothing
+    and may be confirmed again); a file with bad rows is `invalid` and can never be imported.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        INVOICES = "invoices", _("Open invoices")
+        PAYMENTS = "payments", _("Payment history")
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("Has bad rows")
+        READY = "ready", _("Ready to import")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        COMPLETED = "completed", _("Imported")
+        FAILED = "failed", _("Failed: nothing imported")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    preview = models.JSONField(default=dict, blank=True, editable=False)
+    errors = models.JSONField(default=list, blank=True, editable=False)
+    result = models.JSONField(default=dict, blank=True, editable=False)
+    failure = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    # The file and the row errors can be megabytes: kept once, here, not copied into every history row.
+    history = audit.history(excluded_fields=["content", "preview", "errors", "result"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:import-detail", args=[self.pk])
+
+    @property
+    def is_importable(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)

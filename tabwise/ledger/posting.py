@@ -19,9 +19,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Case, F, When
+from django.db.models.functions import Round
 
 from tabwise.core import audit, sequences
 from tabwise.core.errors import DomainError
+from tabwise.core.money import CENT
 from tabwise.ledger.models import Account, Allocation, Entry
 from tabwise.users.models import User
 
@@ -129,6 +131,8 @@ def apply(
     for debit, credit, amount in pairs:
         if amount == ZERO:
             continue
+        if amount != amount.quantize(CENT):
+            raise DomainError("An allocation must be a whole number of cents.", field="allocations")
         debit.open_amount -= amount
         credit.open_amount += amount
         if not (ZERO <= debit.open_amount <= debit.amount) or not (credit.amount <= credit.open_amount <= ZERO):
@@ -149,9 +153,10 @@ def apply(
     if not allocations:
         return []
     Allocation.objects.bulk_create(allocations)
-    # One UPDATE for every entry touched: open_amount = open_amount + delta.
+    # One UPDATE for every entry touched: open_amount = open_amount + delta, rounded to the cent in the database,
+    # because SQLite does this sum in binary floating point (0.30 - 0.10 - 0.20 is -2.8e-17 there, below zero).
     Entry.objects.filter(pk__in=list(deltas)).update(
-        open_amount=F("open_amount") + Case(*(When(pk=pk, then=delta) for pk, delta in deltas.items()))
+        open_amount=Round(F("open_amount") + Case(*(When(pk=pk, then=delta) for pk, delta in deltas.items())), 2)
     )
     return allocations
 
@@ -225,7 +230,7 @@ def finish(posting: Posting) -> None:
     """Write the account's new balance and allocation floor (one UPDATE, under the lock)."""
     fields: dict[str, object] = {}
     if posting.balance_delta != ZERO:
-        fields["balance"] = F("balance") + posting.balance_delta
+        fields["balance"] = Round(F("balance") + posting.balance_delta, 2)  # exact on SQLite too (see apply)
     if posting.floor is not None and posting.floor != posting.account.allocation_floor:
         fields["allocation_floor"] = posting.floor
     if fields:

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from tabwise.core.errors import NotFound
+from tabwise.core.money import CENT
 from tabwise.customers.models import Customer
-from tabwise.ledger.models import Account, Allocation, Entry, Invoice, Payment, PaymentPlan
+from tabwise.ledger.models import Account, Allocation, Entry, ImportBatch, Invoice, Payment, PaymentPlan
 
 ZERO = Decimal("0")
 
@@ -79,7 +80,8 @@ def payments_of(account: Account) -> QuerySet[Payment]:
 
 
 def customer_balance(customer: Customer) -> Decimal:
-    return Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"] or ZERO
+    total = Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"] or ZERO
+    return total.quantize(CENT)  # SQLite sums in binary floating point: 0.10 + 0.20 - 0.30 is 5.6E-17 there
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,18 @@ def verify_account(account: Account) -> list[Discrepancy]:
     if any(e.open_amount > 0 for e in entries) and any(e.open_amount < 0 for e in entries):
         problems.append(Discrepancy("open debits and credits both", ZERO, ZERO))
     return problems
+
+
+def import_batch(batch_id: int) -> ImportBatch:
+    try:
+        # The file itself (up to 20 MB) is read only by the import; the page, polled while it runs, needs none of it.
+        return ImportBatch.objects.select_related("created_by").defer("content").get(pk=batch_id)
+    except ImportBatch.DoesNotExist:
+        raise NotFound("No such import.") from None
+
+
+def recent_imports(limit: int = 20) -> QuerySet[ImportBatch]:
+    """The business's latest import files, newest first (without their content)."""
+    return ImportBatch.objects.select_related("created_by").defer("content", "errors").order_by("-created_at", "-id")[
+        :limit
+    ]

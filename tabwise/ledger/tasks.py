@@ -1,4 +1,5 @@
-"""The ledger's background work: the daily payment-plan check and the late-charge assessment."""
+"""The ledger's background work: the daily payment-plan check, the late-charge assessment, and emailing
+statements to every customer with a balance."""
 
 from __future__ import annotations
 
@@ -25,3 +26,34 @@ def assess_late_charges(*, run_on: str) -> int:
     business = tenancy.current_business()
     assert business is not None
     return len(charges.assess_late_charges(business=business, as_of=date.fromisoformat(run_on)))
+
+
+@business_task()
+def email_statements(*, actor_id: int, start: str, end: str) -> dict[str, int]:
+    """Email the statement of `start`..`end` (ISO days) to every customer with a balance at `end`, as `actor`.
+
+    Safe to run twice: a statement already queued for a customer and period is not sent again. Returns the counts.
+    """
+    from tabwise.ledger.services import statements as statement_services
+    from tabwise.ledger.statements import Period
+    from tabwise.users.models import User
+
+    actor = User.members.get(pk=actor_id)
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    return statement_services.send_statements(actor=actor, period=period).as_dict()
+
+
+@business_task(max_attempts=1)
+def run_import(*, batch_id: int, actor_id: int) -> str:
+    """Import a confirmed file all-or-nothing, as the user who confirmed it; returns the batch's final status.
+
+    Safe to run twice: only a queued batch is taken. Not retried: a failure rolls everything back and marks the batch
+    failed, and the user confirms it again from its page.
+    """
+    from tabwise.core import audit
+    from tabwise.ledger.services import imports
+    from tabwise.users.models import User
+
+    actor = User.members.get(pk=actor_id)
+    with audit.acting(actor, via="task:run_import"):
+        return imports.run_import(batch_id=batch_id, actor=actor).status

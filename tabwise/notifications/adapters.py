@@ -24,12 +24,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class EmailAttachment:
+    """A file sent with an email: its name as the recipient sees it, its bytes and its MIME type."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     message_id: int
     business_id: int
     to: str
     subject: str
     body: str
+    attachments: tuple[EmailAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class DjangoEmail:
             to=[email.to],
             headers={"Message-ID": header},
         )
+        for attachment in email.attachments:
+            message.attach(attachment.filename, attachment.content, attachment.content_type)
         message.send(fail_silently=False)
         return header
 

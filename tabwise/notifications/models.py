@@ -91,6 +91,26 @@ class OutboxMessage(TenantModel):
         return f"{self.get_channel_display()} to {self.recipient}: {self.status}"
 
 
+class OutboxAttachment(TenantModel):
+    """A file sent with an outbox email (a statement's PDF). Written with its message and never changed.
+
+    No row history: the content is fixed when the message is queued, and the message's own history records it.
+    """
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["message_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.size} bytes)"
+
+
 class SmsConsent(TenantModel):
     """Whether a phone number (E.164) may be texted by this business: when and how consent was given or withdrawn."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from tabwise.customers.models import Customer, Phone
-from tabwise.notifications.models import OutboxMessage, SmsConsent
+from tabwise.notifications.models import OutboxAttachment, OutboxMessage, SmsConsent
 from tabwise.tenants.models import Business
 from tabwise.users.models import User
 
@@ -21,7 +21,9 @@ def inbox_for(user: User) -> QuerySet[OutboxMessage]:
 
 
 def outbox() -> QuerySet[OutboxMessage]:
-    return OutboxMessage.objects.select_related("customer", "caused_by_user")
+    """Every message, with its attachments' names and sizes (never their content, which can be large)."""
+    attachments = Prefetch("attachments", queryset=OutboxAttachment.objects.defer("content"))
+    return OutboxMessage.objects.select_related("customer", "caused_by_user").prefetch_related(attachments)
 
 
 def messages_for_customer(customer_id: int) -> QuerySet[OutboxMessage]:
@@ -48,3 +50,8 @@ def business_for_sms_number(number: str) -> Business | None:
 
 def business_by_id(business_id: int) -> Business | None:
     return Business.objects.filter(pk=business_id).first()
+
+
+def messages_with_keys(dedupe_keys: list[str]) -> QuerySet[OutboxMessage]:
+    """The messages of this business queued under any of these dedupe keys (what a caller already sent)."""
+    return OutboxMessage.objects.filter(dedupe_key__in=dedupe_keys)

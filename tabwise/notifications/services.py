@@ -8,7 +8,8 @@ consent changes also write a domain event. Every service works in the current bu
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ from tabwise.core import audit, tenancy
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.customers.models import Customer
 from tabwise.notifications import adapters, quiet_hours, selectors
-from tabwise.notifications.models import OutboxMessage, SmsConsent
+from tabwise.notifications.models import OutboxAttachment, OutboxMessage, SmsConsent
 from tabwise.tenants.models import Business
 from tabwise.users.models import User
 
@@ -39,6 +40,9 @@ Channel = OutboxMessage.Channel
 INBOUND_SERVICE = "notifications.inbound_sms"
 STATUS_CALLBACK_SALT = "tabwise.notifications.sms-status"
 SUBJECT_MAX_LENGTH = 200
+# An email's attachments together: well under what mail servers accept (commonly 10-25 MB, counted after base64).
+ATTACHMENTS_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_FILENAME = re.compile(r"[^\x00-\x1f\x7f/\\]{1,200}")
 
 # Keywords a recipient texts us (matched on the whole text, any case, surrounding punctuation ignored).
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
@@ -61,16 +65,20 @@ def queue_email(
     caused_by_user: User | None = None,
     caused_by_service: str,
     dedupe_key: str | None = None,
+    attachments: Sequence[adapters.EmailAttachment] = (),
 ) -> OutboxMessage:
-    """Queue an email; it is sent after the caller's transaction commits.
+    """Queue an email, with any attachments; it is sent after the caller's transaction commits.
 
-    Atomic. With `dedupe_key`, a key already used in this business returns that message and sends nothing more.
-    Raises DomainError(field="to") for an invalid address, field="subject" / "body" for an unusable subject or body.
+    Atomic. With `dedupe_key`, a key already used in this business returns that message and sends nothing more
+    (its attachments are those of the first call). Raises DomainError(field="to") for an invalid address,
+    field="subject" / "body" for an unusable subject or body, field="attachments" for a file name that is not a
+    plain name or attachments over ATTACHMENTS_MAX_BYTES together.
     """
     address = normalize_email(to)
     if len(subject) > SUBJECT_MAX_LENGTH or "\n" in subject or "\r" in subject:
         raise DomainError(_("The subject must be one line of at most 200 characters."), field="subject")
     _require_body(body)
+    _check_attachments(attachments)
     with transaction.atomic():
         message, created = _create_message(
             dedupe_key=dedupe_key,
@@ -83,8 +91,26 @@ def queue_email(
             caused_by_service=caused_by_service,
         )
         if created:
+            for attachment in attachments:
+                OutboxAttachment.objects.create(
+                    message=message,
+                    filename=attachment.filename,
+                    content_type=attachment.content_type,
+                    content=attachment.content,
+                    size=len(attachment.content),
+                )
             _enqueue_delivery(message)
     return message
+
+
+def _check_attachments(attachments: Sequence[adapters.EmailAttachment]) -> None:
+    for attachment in attachments:
+        if not ATTACHMENT_FILENAME.fullmatch(attachment.filename) or attachment.filename.strip(". ") == "":
+            raise DomainError(_("An attachment needs a plain file name."), field="attachments")
+        if "/" not in attachment.content_type or "\n" in attachment.content_type:
+            raise DomainError(_("An attachment needs a content type such as application/pdf."), field="attachments")
+    if sum(len(attachment.content) for attachment in attachments) > ATTACHMENTS_MAX_BYTES:
+        raise DomainError(_("The attachments are too large to email."), field="attachments")
 
 
 def queue_sms(
@@ -451,6 +477,10 @@ def _hand_to_provider(message: OutboxMessage) -> str:
                 to=message.recipient,
                 subject=message.subject,
                 body=message.body,
+                attachments=tuple(
+                    adapters.EmailAttachment(a.filename, bytes(a.content), a.content_type)
+                    for a in message.attachments.all()
+                ),
             )
         )
     business = _business()

@@ -35,6 +35,17 @@ MENU: tuple[MenuSection, ...] = (
         (MenuItem(_("Customers"), "customers:list", "customers.view"),),
     ),
     MenuSection(
+        _("Receivables"),
+        (
+            MenuItem(_("Accounts"), "ledger:account-list", "ledger.view"),
+            MenuItem(_("Aging"), "ledger:aging", "ledger.view_reports"),
+            MenuItem(_("Metrics"), "ledger:metrics", "ledger.view_reports"),
+            MenuItem(_("Statements"), "ledger:statements", "ledger.send_statements"),
+            MenuItem(_("Import"), "ledger:import-start", "ledger.import"),
+            MenuItem(_("Ledger settings"), "ledger:settings", "ledger.settings"),
+        ),
+    ),
+    MenuSection(
         _("Messages"),
         (
             MenuItem(_("Inbox"), "notifications:inbox", "notifications.read_inbox"),

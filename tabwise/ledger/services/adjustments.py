@@ -14,7 +14,7 @@ from tabwise.core.clock import business_today
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.money import to_money
 from tabwise.ledger import posting
-from tabwise.ledger.models import Account, Entry
+from tabwise.ledger.models import Account, Entry, Payment
 from tabwise.users import security
 from tabwise.users.models import User
 
@@ -46,6 +46,8 @@ def post_charge(
     if category not in Entry.Category.values or category in ("", Entry.Category.BAD_DEBT, Entry.Category.SETTLEMENT):
         raise DomainError(_("Choose what the charge is for."), field="category")
     posted_on = posted_on or business_today(actor.business)
+    if due_on is not None and due_on < posted_on:
+        raise DomainError(_("The due date cannot be before the charge's date."), field="due_on")
     with transaction.atomic():
         target = posting.Posting(posting.lock_accounts([account.pk])[account.pk])
         entry = posting.append_entry(
@@ -192,6 +194,8 @@ def refund_credit(
     """Pay back unapplied credit to the customer (an overpayment). Atomic; writes REFUND_POSTED."""
     security.check(actor, "ledger.post_adjustments")
     amount = _amount(amount, actor.business.rounding)
+    if method not in Payment.Method.values:
+        raise DomainError(_("Choose how the money is paid back."), field="method")
     with transaction.atomic():
         target = posting.Posting(posting.lock_accounts([account.pk])[account.pk])
         credits = posting.open_credits(target.account)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from tabwise.core import audit
-from tabwise.core.money import to_money
+from tabwise.core.money import CENT, to_money
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, LedgerSettings
 from tabwise.tenants.models import Business
@@ -34,7 +34,7 @@ def overdue_balance(account: Account, *, as_of: date, grace_days: int) -> Decima
     total = account.entries.filter(kind__in=CHARGEABLE_KINDS, open_amount__gt=0, due_on__lt=cutoff).aggregate(
         total=Sum("open_amount")
     )["total"]
-    return total or ZERO
+    return (total or ZERO).quantize(CENT)  # SQLite sums in binary floating point
 
 
 def assess(policy: LedgerSettings, overdue: Decimal, rounding: str) -> tuple[Decimal, Decimal]:

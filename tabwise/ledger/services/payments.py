@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit
-from tabwise.core.clock import business_today
+from tabwise.core.clock import business_today, business_zone
 from tabwise.core.errors import Conflict, DomainError, NotFound
 from tabwise.core.money import to_money
 from tabwise.ledger import bank, posting
@@ -55,13 +55,18 @@ def _validate(payment: PaymentIn, rounding: str) -> Decimal:
         raise DomainError(_("Give the time with its UTC offset."), field="received_at")
     if sum((amount for _entry, amount in payment.allocations), ZERO) > payment.amount:
         raise DomainError(_("The allocations add up to more than the payment."), field="allocations")
+    # Refused rather than cut: a cut client reference would never match its re-sent twin.
+    for name, limit in (("client_reference", 64), ("reference", 60), ("received_where", 200)):
+        if len(getattr(payment, name).strip()) > limit:
+            raise DomainError(_("At most %(limit)s characters.") % {"limit": limit}, field=name)
     return payment.amount
 
 
 def _post_one(target: posting.Posting, payment: PaymentIn, *, actor: User, source: str, debits: list[Entry]) -> Payment:
     """Post one payment to a locked account and apply it (picked documents first, then oldest first)."""
     received_at = payment.received_at or timezone.now()
-    posted_on = timezone.localtime(received_at, timezone.get_current_timezone()).date()
+    # The business's calendar day, whoever calls (a web request, the field sync, a task, an import).
+    posted_on = timezone.localtime(received_at, business_zone(actor.business)).date()
     fingerprint = None
     if payment.method in (Payment.Method.CHECK, Payment.Method.ACH) and (payment.bank_routing or payment.bank_account):
         fingerprint = bank.fingerprint(payment.bank_routing, payment.bank_account)
@@ -174,12 +179,14 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
     if len(references) != len(set(references)):
         raise DomainError(_("Two items share a client reference."), field="items")
     with transaction.atomic():
-        seen = set(Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True))
-        todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
+        # Lock every account named before reading which references are recorded: a concurrent batch sharing
+        # references (same payments, same accounts) has then committed, so they are seen here, not hit at insert.
         try:
-            accounts = posting.lock_accounts(p.account_id for _i, p in todo)
+            accounts = posting.lock_accounts(p.account_id for p in payments)
         except NotFound as error:
             raise DomainError(_("One of the accounts does not exist."), field="items") from error
+        seen = set(Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True))
+        todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
         targets = {pk: posting.Posting(account) for pk, account in accounts.items()}
         debits = _open_debits_by_account(list(accounts))
         recorded = []

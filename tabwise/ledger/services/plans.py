@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tabwise.core import audit
 from tabwise.core.clock import business_today
 from tabwise.core.errors import Conflict, DomainError
-from tabwise.core.money import to_money
+from tabwise.core.money import CENT, to_money
 from tabwise.ledger.models import Account, Entry, Instalment, Invoice, PaymentPlan
 from tabwise.users import security
 from tabwise.users.models import User
@@ -61,14 +61,16 @@ def create_plan(
     today = business_today(actor.business)
     if starts_on < today:
         raise DomainError(_("The first instalment cannot be due in the past."), field="starts_on")
+    if account.status in (Account.Status.CLOSED, Account.Status.WRITTEN_OFF):
+        raise DomainError(_("This account is %(status)s.") % {"status": account.get_status_display()}, field="account")
     if invoice is not None and invoice.account_id != account.pk:
         raise DomainError(_("That invoice is on another account."), field="invoice")
     full, remainder = divmod(amount, instalment_amount)
-    amounts = [instalment_amount] * int(full) + ([remainder] if remainder else [])
-    if len(amounts) > MAX_INSTALMENTS:
+    if int(full) + (1 if remainder else 0) > MAX_INSTALMENTS:  # counted before the list is built: it can be huge
         raise DomainError(
             _("That plan would take more than %(n)s instalments.") % {"n": MAX_INSTALMENTS}, field="instalment_amount"
         )
+    amounts = [instalment_amount] * int(full) + ([remainder] if remainder else [])
     with transaction.atomic():
         Account.objects.select_for_update().get(pk=account.pk)
         if account.plans.filter(status=PaymentPlan.Status.ACTIVE).exists():
@@ -100,12 +102,15 @@ def create_plan(
 def cancel_plan(*, actor: User, plan: PaymentPlan, reason: str) -> PaymentPlan:
     """End a plan early (the debt stays on the account). Atomic; writes PLAN_CANCELLED."""
     security.check(actor, "ledger.manage_plans")
-    if plan.status != PaymentPlan.Status.ACTIVE:
-        raise Conflict(_("Only an active plan can be cancelled."), field="plan")
+    if not reason.strip():
+        raise DomainError(_("Say why the plan is cancelled."), field="reason")
     with transaction.atomic():
+        plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != PaymentPlan.Status.ACTIVE:
+            raise Conflict(_("Only an active plan can be cancelled."), field="plan")
         plan.status = PaymentPlan.Status.CANCELLED
         plan.save(update_fields=["status"])
-        audit.record_event(event_type="PLAN_CANCELLED", subject=plan, payload={"reason": reason})
+        audit.record_event(event_type="PLAN_CANCELLED", subject=plan, payload={"reason": reason.strip()})
     return plan
 
 
@@ -116,7 +121,8 @@ def paid_toward(plan: PaymentPlan, *, through: date | None = None) -> Decimal:
     )
     if through is not None:
         payments = payments.filter(posted_on__lte=through)
-    return -(payments.aggregate(total=Sum("amount"))["total"] or ZERO)
+    # Quantized: SQLite sums money in binary floating point (0.10 + 0.70 comes back as 0.800000000000000).
+    return -(payments.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(CENT)
 
 
 @dataclass(frozen=True)

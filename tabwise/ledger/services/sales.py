@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
@@ -47,7 +47,11 @@ def ledger_settings() -> LedgerSettings:
     found = LedgerSettings.objects.first()
     if found is not None:
         return found
-    return LedgerSettings.objects.create(aging_boundaries=[30, 60, 90])
+    try:
+        with transaction.atomic():
+            return LedgerSettings.objects.create(aging_boundaries=[30, 60, 90])
+    except IntegrityError:  # a concurrent first reader created it
+        return LedgerSettings.objects.get()
 
 
 def open_account(
@@ -130,9 +134,11 @@ def _save_document(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
     return invoice
 
 
-def _check_vehicle(customer: Customer, vehicle: Vehicle | None) -> None:
+def _check_vehicle(customer: Customer, vehicle: Vehicle | None, mileage: int | None = None) -> None:
     if vehicle is not None and vehicle.customer_id != customer.pk:
         raise DomainError(_("That vehicle belongs to another customer."), field="vehicle")
+    if mileage is not None and not 0 <= mileage <= 9_999_999:
+        raise DomainError(_("Enter the odometer reading in whole miles."), field="mileage")
 
 
 def _check_credit(*, actor: User, account: Account, total: Decimal, override: bool) -> dict[str, str] | None:
@@ -183,13 +189,17 @@ def post_invoice(
     issued_on = issued_on or business_today(business)
     with transaction.atomic():
         locked = posting.lock_accounts([account.pk])[account.pk]
-        _check_vehicle(locked.customer, vehicle)
+        _check_vehicle(locked.customer, vehicle, mileage)
         total = sum((line.amount + line.tax for line in priced), ZERO)
         if total <= ZERO:
             raise DomainError(_("The invoice total must be more than zero."), field="lines")
         override = _check_credit(actor=actor, account=locked, total=total, override=override_credit)
-        number = (number or "").strip() or posting.next_number(Entry.Kind.INVOICE)
-        if Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
+        number = (number or "").strip()
+        if not number:  # the series' next free number: an imported or hand-numbered invoice may hold the next one
+            number = posting.next_number(Entry.Kind.INVOICE)
+            while Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
+                number = posting.next_number(Entry.Kind.INVOICE)
+        elif Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
             raise Conflict(_("That invoice number is in use."), field="number")
         due_on = due_on or issued_on + timedelta(days=locked.terms_days)
         if due_on < issued_on:
@@ -241,7 +251,7 @@ def create_estimate(
 ) -> Invoice:
     """Write an estimate (a quote): priced like an invoice, never posted. Atomic; writes ESTIMATE_CREATED."""
     security.check(actor, "ledger.post_sales")
-    _check_vehicle(customer, vehicle)
+    _check_vehicle(customer, vehicle, mileage)
     priced = price_lines(lines, actor.business.rounding)
     with transaction.atomic():
         number = f"E-{sequences.next_value('estimate')}"
@@ -309,7 +319,7 @@ def record_cash_sale(
 ) -> Invoice:
     """Record a sale paid in full at the counter: history for the customer, nothing on any account. Atomic."""
     security.check(actor, "ledger.post_sales")
-    _check_vehicle(customer, vehicle)
+    _check_vehicle(customer, vehicle, mileage)
     priced = price_lines(lines, actor.business.rounding)
     with transaction.atomic():
         number = f"C-{sequences.next_value('cash_sale')}"
@@ -337,10 +347,22 @@ def update_account(*, actor: User, account: Account, **fields: object) -> Accoun
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    if "credit_limit" in fields and Decimal(str(fields["credit_limit"])) < ZERO:
-        raise DomainError(_("The credit limit cannot be negative."), field="credit_limit")
+    if "credit_limit" in fields:
+        limit = to_money(fields["credit_limit"])  # type: ignore[arg-type]  # as in open_account: a float raises
+        if limit < ZERO:
+            raise DomainError(_("The credit limit cannot be negative."), field="credit_limit")
+        fields["credit_limit"] = limit
     if "status" in fields and fields["status"] not in Account.Status.values:
         raise DomainError(_("Choose a valid status."), field="status")
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+        if not fields["name"]:
+            raise DomainError(_("Name the account line."), field="name")
+    if "terms_days" in fields and not (isinstance(fields["terms_days"], int) and 0 <= fields["terms_days"] <= 3650):
+        raise DomainError(_("Terms are a number of days from 0 to 3650."), field="terms_days")
+    owner = fields.get("owner")
+    if owner is not None and (not isinstance(owner, User) or owner.business_id != actor.business_id):
+        raise DomainError(_("Choose a user of your business."), field="owner")
     with transaction.atomic():
         locked = posting.lock_accounts([account.pk])[account.pk]
         changes = {}

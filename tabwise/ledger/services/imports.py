@@ -1,0 +1,429 @@
+"""Importing from another system: stage a file with a dry run, then import it all-or-nothing.
+
+`stage_import` keeps the uploaded file server-side in an `ImportBatch` and runs the dry run: every row read
+(`ledger.imports`) and checked against the business's data (unknown customers, numbers already in Tabwise), with
+the counts of what would be created. It writes nothing else. `confirm_import` moves a batch with no bad rows to
+the queue (once: a second click finds it queued) and runs it inline when small, else as a background task.
+`run_import` re-reads the stored file, checks it again against the data as it is now, and writes everything in one
+transaction through the customer and ledger services (source "import"), ending with IMPORT_COMPLETED; any error
+rolls it all back and marks the batch failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tabwise.core import audit
+from tabwise.core.clock import business_today, business_zone
+from tabwise.core.errors import DomainError
+from tabwise.core.exports import read_upload
+from tabwise.customers import services as customer_services
+from tabwise.customers.models import Customer
+from tabwise.ledger import imports
+from tabwise.ledger.imports import CustomerRecord, InvoiceRecord, PaymentRecord, Reading, RowError
+from tabwise.ledger.models import Account, Entry, ImportBatch, Invoice, Payment
+from tabwise.ledger.services import bulk
+from tabwise.ledger.services.payments import MAX_BATCH, PaymentIn, record_payments
+from tabwise.ledger.services.sales import price_lines
+from tabwise.users import security
+from tabwise.users.models import User
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+INLINE_ROWS = 500  # a file up to this many rows is imported during the request; a bigger one in the background
+CHUNK = MAX_BATCH  # rows per service call (record_payments takes at most MAX_BATCH)
+CLIENT_REFERENCE_PREFIX = "import:"
+# What importing each kind writes through, besides `ledger.import` itself.
+NEEDS: dict[str, tuple[str, ...]] = {
+    ImportBatch.Kind.CUSTOMERS: ("customers.edit", "ledger.manage_accounts"),
+    ImportBatch.Kind.INVOICES: ("ledger.post_sales", "ledger.manage_accounts"),
+    ImportBatch.Kind.PAYMENTS: ("ledger.record_payments",),
+}
+T = TypeVar("T")
+
+
+class ImportRefused(DomainError):
+    """The file has bad rows (found by the dry run, or again at import time because the data changed)."""
+
+    code = "import_refused"
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(_("The file has %(count)d problems: nothing was imported.") % {"count": len(errors)})
+        self.errors = errors
+
+
+def stage_import(*, actor: User, kind: str, file: File) -> ImportBatch:
+    """Keep an uploaded file and dry-run it: the batch says what would be created, or lists every bad row.
+
+    Writes only the ImportBatch. Raises DomainError(field="file") for a file that cannot be read at all (not CSV or
+    XLSX, empty, no header row, too big) and (field="kind") for an unknown kind.
+    """
+    security.check(actor, "ledger.import")
+    if kind not in ImportBatch.Kind.values:
+        raise DomainError(_("Choose what the file holds."), field="kind")
+    if file.size is not None and file.size > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 20 MB: split it."), field="file")
+    file.seek(0)
+    content = file.read()
+    file_name = (file.name or "upload")[-200:]
+    run = dry_run(actor=actor, kind=kind, content=content, file_name=file_name)
+    return ImportBatch.objects.create(
+        kind=kind,
+        status=ImportBatch.Status.INVALID if run.errors else ImportBatch.Status.READY,
+        file_name=file_name,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        row_count=run.rows,
+        preview={
+            **run.plan.counts(),
+            "ignored_columns": run.plan.reading.ignored_columns,
+            "new_accounts": run.plan.new_account_names(),
+        },
+        errors=[error.as_dict() for error in run.errors],
+        created_by=actor,
+    )
+
+
+@dataclass(frozen=True)
+class DryRun:
+    rows: int
+    plan: Plan
+    errors: list[RowError]  # the file's, then the checks against the data, in the order the user reads the file
+
+
+def dry_run(*, actor: User, kind: str, content: bytes, file_name: str) -> DryRun:
+    """Read a file as `kind` and check it against the business's data as it is now; writes nothing."""
+    upload = read_upload(ContentFile(content, name=file_name))
+    reading = imports.read_rows(kind, upload)
+    plan = make_plan(kind, reading, actor)
+    missing = [security.get_function(name).label for name in NEEDS[kind] if not security.can(actor, name)]
+    errors = reading.in_order([*reading.errors, *plan.errors])
+    if missing:
+        message = _("Your security level also needs: %(functions)s.") % {"functions": ", ".join(map(str, missing))}
+        errors.insert(0, RowError(0, "", message))
+    return DryRun(len(upload.rows), plan, errors)
+
+
+def confirm_import(*, actor: User, batch: ImportBatch) -> ImportBatch:
+    """Import a dry-run batch with no bad rows: inline when small, else queued as a background task.
+
+    Idempotent: only a ready (or failed, which wrote nothing) batch moves to the queue, by one conditional UPDATE,
+    so a second click or a concurrent request finds it queued, running or completed and changes nothing.
+    """
+    security.check(actor, "ledger.import")
+    if batch.status == ImportBatch.Status.INVALID:
+        raise DomainError(_("This file has bad rows: fix them and upload it again."), field="batch")
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportBatch.Status.READY, ImportBatch.Status.FAILED]
+    ).update(status=ImportBatch.Status.QUEUED, failure="")
+    if claimed and batch.row_count <= INLINE_ROWS:
+        return run_import(batch_id=batch.pk, actor=actor)
+    if claimed:
+        from tabwise.core.tasks import enqueue_on_commit
+        from tabwise.ledger import tasks
+
+        enqueue_on_commit(tasks.run_import, business_id=actor.business_id, batch_id=batch.pk, actor_id=actor.pk)
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def run_import(*, batch_id: int, actor: User) -> ImportBatch:
+    """Import a queued batch all-or-nothing; safe to run twice (only a queued batch is taken).
+
+    One transaction: the file re-read and re-checked against the data as it is now, then customers, accounts,
+    invoices or payments written through their services, the batch marked completed and IMPORT_COMPLETED written.
+    On any error everything rolls back and the batch is marked failed with the reason (and the bad rows, if any).
+    """
+    started = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+        status=ImportBatch.Status.RUNNING, started_at=timezone.now()
+    )
+    if not started:
+        return ImportBatch.objects.get(pk=batch_id)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+            result = _import(batch, actor)
+            batch.status, batch.result, batch.completed_at = ImportBatch.Status.COMPLETED, result, timezone.now()
+            batch.save(update_fields=["status", "result", "completed_at"])
+            audit.record_event(
+                event_type="IMPORT_COMPLETED",
+                subject=batch,
+                payload={"kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256, **result},
+            )
+            return batch
+    except ImportRefused as refused:
+        # The data changed since the dry run (say, an invoice number was used meanwhile): the rows are now bad.
+        return _stopped(batch_id, ImportBatch.Status.INVALID, refused.message, refused.errors)
+    except DomainError as error:
+        return _stopped(batch_id, ImportBatch.Status.FAILED, error.message)
+    except Exception:
+        logger.exception("import batch %s failed", batch_id)
+        return _stopped(batch_id, ImportBatch.Status.FAILED, _("An unexpected error stopped the import."))
+
+
+def _import(batch: ImportBatch, actor: User) -> dict[str, Any]:
+    security.check(actor, "ledger.import")
+    run = dry_run(actor=actor, kind=batch.kind, content=bytes(batch.content), file_name=batch.file_name)
+    if run.errors:
+        raise ImportRefused(run.errors)
+    run.plan.execute(actor)
+    return run.plan.counts()
+
+
+def _stopped(batch_id: int, status: str, failure: str, errors: Sequence[RowError] = ()) -> ImportBatch:
+    """Mark a batch whose import rolled back (so it wrote nothing)."""
+    errors_json = [error.as_dict() for error in errors]
+    ImportBatch.objects.filter(pk=batch_id).update(status=status, failure=failure, errors=errors_json)
+    return ImportBatch.objects.get(pk=batch_id)
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+# -- plans: what a file would do to the business's data, checked against it --------------------------------------
+
+
+@dataclass
+class Plan:
+    """A read file checked against the database: what it would write, or why it cannot."""
+
+    reading: Reading
+    errors: list[RowError] = field(default_factory=list)
+
+    def error(self, row: int, key: str, message: str) -> None:
+        self.errors.append(RowError(row, self.reading.headers.get(key, key), message))
+
+    def counts(self) -> dict[str, Any]:
+        return {}
+
+    def new_account_names(self) -> list[str]:
+        return []
+
+    def execute(self, actor: User) -> None:
+        raise NotImplementedError
+
+
+def make_plan(kind: str, reading: Reading, actor: User) -> Plan:
+    planner: dict[str, Callable[[Reading, User], Plan]] = {
+        ImportBatch.Kind.CUSTOMERS: CustomersPlan.make,
+        ImportBatch.Kind.INVOICES: InvoicesPlan.make,
+        ImportBatch.Kind.PAYMENTS: PaymentsPlan.make,
+    }
+    return planner[kind](reading, actor)
+
+
+@dataclass
+class CustomersPlan(Plan):
+    records: list[CustomerRecord] = field(default_factory=list)
+
+    @classmethod
+    def make(cls, reading: Reading, actor: User) -> CustomersPlan:
+        plan = cls(reading, records=reading.records)
+        first: dict[str, int] = {}
+        for ref in reading.refs:
+            if ref.number in first:
+                message = _("Customer %(n)s is also on row %(row)d.") % {"n": ref.number, "row": first[ref.number]}
+                plan.error(ref.row, "customer_number", message)
+            elif ref.number:
+                first[ref.number] = ref.row
+        for number in bulk.existing(Customer.objects.all(), "number", first):
+            plan.error(first[number], "customer_number", _("Customer %(n)s is already in Tabwise.") % {"n": number})
+        return plan
+
+    def counts(self) -> dict[str, Any]:
+        accounts = sum(1 for record in self.records if record.customer.is_ar)
+        return {"customers": len(self.records), "accounts": accounts}
+
+    def execute(self, actor: User) -> None:
+        for part in chunks(self.records):
+            created = customer_services.create_customers(actor=actor, customers=[r.customer for r in part])
+            bulk.open_accounts(
+                actor=actor,
+                accounts=[
+                    bulk.AccountIn(customer, r.account_line or "General", r.terms_days, r.customer.credit_limit)
+                    for customer, r in zip(created, part, strict=True)
+                    if customer.is_ar
+                ],
+            )
+
+
+class AccountFinder:
+    """Customers by number with their accounts, loaded once; resolves a row's customer and account line."""
+
+    def __init__(self, numbers: set[str]) -> None:
+        self.customers = {c.number: c for c in bulk.in_slices(Customer.objects.all(), "number", numbers)}
+        self.accounts: dict[int, list[Account]] = defaultdict(list)
+        customer_ids = [c.pk for c in self.customers.values()]
+        for account in bulk.in_slices(Account.objects.order_by("pk"), "customer_id", customer_ids):
+            self.accounts[account.customer_id].append(account)
+
+    def find(self, plan: Plan, row: int, number: str, line: str, *, may_open: bool) -> Account | str | None:
+        """The account a row posts to; the name of a line to open (`may_open`); or None, with the row's error."""
+        customer = self.customers.get(number)
+        if customer is None:
+            plan.error(row, "customer_number", _("No customer %(n)s in Tabwise.") % {"n": number})
+            return None
+        if not customer.is_ar:
+            plan.error(row, "customer_number", _("Customer %(n)s is a cash customer (no account).") % {"n": number})
+            return None
+        accounts = self.accounts[customer.pk]
+        names = ", ".join(a.name for a in accounts)
+        if not line and len(accounts) > 1:
+            message = _("Customer %(n)s has several account lines (%(names)s): say which.")
+            plan.error(row, "account_line", message % {"n": number, "names": names})
+            return None
+        matches = [a for a in accounts if not line or a.name.lower() == line.lower()]
+        if len(matches) == 1:
+            account = matches[0]
+            if account.status in (Account.Status.CLOSED, Account.Status.WRITTEN_OFF):
+                status = account.get_status_display().lower()
+                plan.error(row, "account_line", _("Account %(a)s is %(s)s.") % {"a": account.number, "s": status})
+                return None
+            return account
+        if len(matches) > 1:
+            message = _("Customer %(n)s has two accounts named %(line)s.") % {"n": number, "line": line}
+            plan.error(row, "account_line", message)
+            return None
+        if may_open:
+            return line or "General"
+        if not accounts:
+            plan.error(row, "customer_number", _("Customer %(n)s has no account.") % {"n": number})
+        else:
+            message = _("Customer %(n)s has no account line “%(line)s” (it has: %(names)s).")
+            plan.error(row, "account_line", message % {"n": number, "line": line, "names": names})
+        return None
+
+
+def _check_day(plan: Plan, row: int, key: str, day: date, today: date) -> None:
+    if day > today:
+        plan.error(row, key, _("%(day)s is after today.") % {"day": day.isoformat()})
+
+
+@dataclass
+class InvoicesPlan(Plan):
+    # (record, the account it posts to or the name of the line to open for its customer)
+    items: list[tuple[InvoiceRecord, Account | str]] = field(default_factory=list)
+    finder: AccountFinder | None = None
+    total: Decimal = ZERO  # as the invoices will be priced: lines and tax rounded once each
+
+    @classmethod
+    def make(cls, reading: Reading, actor: User) -> InvoicesPlan:
+        plan = cls(reading, finder=AccountFinder({ref.customer_number for ref in reading.refs}))
+        assert plan.finder is not None
+        invoices = Invoice.objects.filter(kind=Invoice.Kind.INVOICE)
+        taken = bulk.existing(invoices, "number", {ref.number for ref in reading.refs})
+        targets: dict[int, Account | str] = {}
+        for ref in reading.refs:
+            if ref.number in taken:
+                plan.error(ref.row, "invoice_number", _("Invoice %(n)s is already in Tabwise.") % {"n": ref.number})
+            if ref.customer_number:
+                target = plan.finder.find(plan, ref.row, ref.customer_number, ref.account_line, may_open=True)
+                if target is not None:
+                    targets[ref.row] = target
+        today, rounding = business_today(actor.business), actor.business.rounding
+        for record in reading.records:
+            _check_day(plan, record.row, "invoice_date", record.issued_on, today)
+            if record.row in targets:
+                plan.items.append((record, targets[record.row]))
+                plan.total += sum((line.amount + line.tax for line in price_lines(record.lines, rounding)), ZERO)
+        return plan
+
+    def _to_open(self) -> dict[tuple[str, str], str]:
+        """(customer number, line in lower case) -> line name, for each account line to open."""
+        return {(r.customer_number, t.lower()): t for r, t in self.items if isinstance(t, str)}
+
+    def new_account_names(self) -> list[str]:
+        return sorted(f"{number} · {name}" for (number, _line), name in self._to_open().items())
+
+    def counts(self) -> dict[str, Any]:
+        return {"invoices": len(self.items), "accounts": len(self._to_open()), "total": str(self.total)}
+
+    def execute(self, actor: User) -> None:
+        assert self.finder is not None
+        to_open = self._to_open()
+        opened = bulk.open_accounts(
+            actor=actor,
+            accounts=[bulk.AccountIn(self.finder.customers[number], name) for (number, _l), name in to_open.items()],
+        )
+        by_key = dict(zip(to_open, opened, strict=True))
+        invoices = [
+            bulk.InvoiceIn(
+                account=target if isinstance(target, Account) else by_key[(r.customer_number, target.lower())],
+                number=r.number,
+                lines=r.lines,
+                issued_on=r.issued_on,
+                due_on=r.due_on,
+            )
+            for r, target in sorted(self.items, key=lambda item: (item[0].issued_on, item[0].row))
+        ]
+        for part in chunks(invoices):
+            bulk.post_invoices(actor=actor, invoices=part, source=Entry.Source.IMPORT)
+
+
+@dataclass
+class PaymentsPlan(Plan):
+    items: list[tuple[PaymentRecord, Account]] = field(default_factory=list)
+    skipped: int = 0
+
+    @classmethod
+    def make(cls, reading: Reading, actor: User) -> PaymentsPlan:
+        records: list[PaymentRecord] = reading.records
+        plan = cls(reading)
+        recorded = bulk.existing(Payment.objects.all(), "client_reference", [client_reference(r) for r in records])
+        # A payment imported before (from this file, or another holding it) is skipped, whatever its account is now.
+        skipped_rows = {r.row for r in records if client_reference(r) in recorded}
+        plan.skipped = len(skipped_rows)
+        finder = AccountFinder({ref.customer_number for ref in reading.refs})
+        targets: dict[int, Account] = {}
+        for ref in reading.refs:
+            if ref.customer_number and ref.row not in skipped_rows:
+                target = finder.find(plan, ref.row, ref.customer_number, ref.account_line, may_open=False)
+                if isinstance(target, Account):
+                    targets[ref.row] = target
+        today = business_today(actor.business)
+        for record in records:
+            if record.row in targets:
+                _check_day(plan, record.row, "date", record.received_on, today)
+                plan.items.append((record, targets[record.row]))
+        return plan
+
+    def counts(self) -> dict[str, Any]:
+        total = sum((record.amount for record, _account in self.items), ZERO)
+        return {"payments": len(self.items), "already_imported": self.skipped, "total": str(total)}
+
+    def execute(self, actor: User) -> None:
+        zone = business_zone(actor.business)
+        payments = [
+            PaymentIn(
+                account_id=account.pk,
+                amount=record.amount,
+                method=record.method,
+                # Noon on the day, in the business's zone: the payment's date is that day wherever the server is.
+                received_at=datetime.combine(record.received_on, time(12), tzinfo=zone),
+                reference=record.reference,
+                client_reference=client_reference(record),
+            )
+            for record, account in sorted(self.items, key=lambda item: (item[0].received_on, item[0].row))
+        ]
+        for part in chunks(payments):
+            record_payments(actor=actor, payments=part, source=Entry.Source.IMPORT)
+
+
+def client_reference(record: PaymentRecord) -> str:
+    return f"{CLIENT_REFERENCE_PREFIX}{record.key}"

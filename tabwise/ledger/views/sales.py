@@ -1,0 +1,136 @@
+"""Sales: post an invoice on account, write and convert estimates, record cash sales, and a document's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.customers import selectors as customer_selectors
+from tabwise.ledger import sale_forms, selectors, selectors_ui, services
+from tabwise.ledger.models import Account
+from tabwise.ledger.views.common import done, form_data, found, submit
+from tabwise.users import security
+from tabwise.users.security import requires
+
+MAX_LINES = 200
+
+
+def _sale_page(request: AuthenticatedHttpRequest, sale: sale_forms.SaleForms, **context: Any) -> HttpResponse:
+    return render(request, "ledger/sale_form.html", {"form": sale.header, "lines": sale.lines, **context})
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def invoice_create(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
+    account = found(selectors.account_detail, account_id)
+    data = form_data(request)
+    header = sale_forms.InvoiceForm(
+        data,
+        vehicles=selectors_ui.vehicles_of(account.customer),
+        can_override=security.can(request.user, "ledger.override_credit"),
+    )
+    sale = sale_forms.SaleForms(header, data)
+    invoice = submit(
+        request,
+        sale,
+        lambda: services.post_invoice(
+            actor=request.user, account=account, lines=sale.line_inputs(), **header.cleaned_data
+        ),
+    )
+    if invoice is not None:
+        return done(request, _("Invoice %(number)s posted.") % {"number": invoice.number}, account)
+    return _sale_page(request, sale, account=account, title=_("Post an invoice"), submit_label=_("Post invoice"))
+
+
+@requires("ledger.post_sales")
+@require_GET
+def invoice_line(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One more line row for a sale form (htmx); it also moves the formset's line count on (out of band)."""
+    try:
+        index = min(max(int(request.GET.get("lines-TOTAL_FORMS", "1")), 0), MAX_LINES - 1)
+    except ValueError:
+        index = 1
+    context = {"line": sale_forms.new_line_form(index), "number": index + 1, "total": index + 1}
+    return render(request, "ledger/partials/sale_line.html", context)
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def estimate_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
+    customer = found(customer_selectors.customer_detail, customer_id)
+    data = form_data(request)
+    header = sale_forms.SaleForm(data, vehicles=selectors_ui.vehicles_of(customer))
+    sale = sale_forms.SaleForms(header, data)
+    estimate = submit(
+        request,
+        sale,
+        lambda: services.create_estimate(
+            actor=request.user, customer=customer, lines=sale.line_inputs(), **header.cleaned_data
+        ),
+    )
+    if estimate is not None:
+        return done(request, _("Estimate %(number)s saved.") % {"number": estimate.number}, estimate)
+    return _sale_page(request, sale, customer=customer, title=_("Write an estimate"), submit_label=_("Save estimate"))
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def cash_sale_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
+    customer = found(customer_selectors.customer_detail, customer_id)
+    data = form_data(request)
+    header = sale_forms.SaleForm(data, vehicles=selectors_ui.vehicles_of(customer))
+    sale = sale_forms.SaleForms(header, data)
+    cash_sale = submit(
+        request,
+        sale,
+        lambda: services.record_cash_sale(
+            actor=request.user, customer=customer, lines=sale.line_inputs(), **header.cleaned_data
+        ),
+    )
+    if cash_sale is not None:
+        return done(request, _("Cash sale %(number)s recorded.") % {"number": cash_sale.number}, cash_sale)
+    return _sale_page(request, sale, customer=customer, title=_("Cash sale"), submit_label=_("Record cash sale"))
+
+
+@requires("ledger.view")
+@require_GET
+def invoice_detail(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponse:
+    """An invoice, estimate or cash sale: lines, totals, margin (if the user may see costs), what was applied."""
+    invoice = found(selectors.invoice_detail, invoice_id)
+    context = {
+        "invoice": invoice,
+        "lines": selectors_ui.invoice_lines(invoice),
+        "allocations": selectors_ui.allocations_of(invoice.entry) if invoice.entry else [],
+        "show_costs": security.can(request.user, "ledger.view_costs"),
+    }
+    return render(request, "ledger/invoice_detail.html", context)
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def estimate_convert(request: AuthenticatedHttpRequest, invoice_id: int) -> HttpResponse:
+    estimate = found(selectors.invoice_detail, invoice_id)
+    accounts = selectors.accounts_of(estimate.customer).filter(status__in=[Account.Status.OPEN, Account.Status.ON_HOLD])
+    form = sale_forms.ConvertEstimateForm(
+        form_data(request), accounts=accounts, can_override=security.can(request.user, "ledger.override_credit")
+    )
+    invoice = submit(
+        request, form, lambda: services.convert_estimate(actor=request.user, estimate=estimate, **form.cleaned_data)
+    )
+    if invoice is not None:
+        message = _("Estimate %(estimate)s posted as invoice %(number)s.")
+        target = form.cleaned_data["account"]
+        return done(request, message % {"estimate": estimate.number, "number": invoice.number}, target)
+    context = {
+        "form": form,
+        "document": estimate,
+        "title": _("Convert estimate %(number)s to an invoice") % {"number": estimate.number},
+        "submit_label": _("Post invoice"),
+        "back": estimate.get_absolute_url(),
+    }
+    return render(request, "ledger/form.html", context)
