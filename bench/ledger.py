@@ -72,9 +72,9 @@ def seed(aging_invoices: int, payment_invoices: int) -> dict[str, Any]:
     with business_scope(payments):
         # Accounts owing the most first: the load's $5 payments apply to open invoices rather than pile up credit.
         ids = list(
-            Account.objects.filter(balance__gt=100).order_by("-balance", "pk").values_list("pk", flat=True)[
-                : 2 * ACCOUNTS_FOR_LOAD
-            ]
+            Account.objects.filter(balance__gt=100)
+            .order_by("-balance", "pk")
+            .values_list("pk", flat=True)[: 2 * ACCOUNTS_FOR_LOAD]
         )
     if len(ids) < BATCH_SIZE:
         raise SystemExit(f"only {len(ids)} accounts owe more than 100; seed more payment invoices")
@@ -127,7 +127,11 @@ def _aging_sql(boundaries: list[int], age_field: str) -> str:
         whens.append(f"WHEN aged_from >= %(as_of)s::date - {int(high)} THEN {index}")
     case = f"CASE {' '.join(whens)} ELSE {len(highs)} END"
     sql = AGING_SQL.format(case=case)
-    return sql if age_field == "due_on" else sql.replace("e.due_on AS", "e.posted_on AS").replace("d.due_on", "d.posted_on")
+    return (
+        sql
+        if age_field == "due_on"
+        else sql.replace("e.due_on AS", "e.posted_on AS").replace("d.due_on", "d.posted_on")
+    )
 
 
 def aging_bench(reps: int, days_back: int = 182) -> dict[str, Any]:
@@ -217,8 +221,21 @@ def bulk_rows(business_id: int, account_id: int, rep: int, tag: str) -> list[tup
     now = datetime.now(UTC)
     amount = -Decimal(PAYMENT_AMOUNT)
     return [
-        ("payment", "", f"BULK-{tag}-{rep}-{n}", amount, amount, now.date(), now, "field", "", "", "", account_id,
-         business_id)
+        (
+            "payment",
+            "",
+            f"BULK-{tag}-{rep}-{n}",
+            amount,
+            amount,
+            now.date(),
+            now,
+            "field",
+            "",
+            "",
+            "",
+            account_id,
+            business_id,
+        )
         for n in range(BATCH_SIZE)
     ]
 
@@ -251,14 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    if args.command == "seed":
-        result = seed(args.aging_invoices, args.payment_invoices)
-    else:
-        result = aging_bench(args.reps)
+    result = seed(args.aging_invoices, args.payment_invoices) if args.command == "seed" else aging_bench(args.reps)
     print(json.dumps(result, default=str))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

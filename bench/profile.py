@@ -81,9 +81,9 @@ def _ledger_payment() -> Callable[[int], Any]:
     _, token = create_token(user=user, name="bench: profile")
     with business_scope(user.business):
         ids = list(
-            Account.objects.filter(balance__gt=100).order_by("-balance", "pk").values_list("pk", flat=True)[
-                :ACCOUNTS_FOR_LOAD
-            ]
+            Account.objects.filter(balance__gt=100)
+            .order_by("-balance", "pk")
+            .values_list("pk", flat=True)[:ACCOUNTS_FOR_LOAD]
         )
     client = Client(HTTP_HOST="127.0.0.1")
     stamp = time.time_ns() % 10**8
@@ -91,7 +91,9 @@ def _ledger_payment() -> Callable[[int], Any]:
     def pay(n: int) -> Any:
         body = {"account_id": ids[n % len(ids)], "amount": PAYMENT_AMOUNT, "method": "cash"}
         headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"profile-{stamp}-{n}"}
-        return client.post("/api/v1/ledger/payments", json.dumps(body), content_type="application/json", headers=headers)
+        return client.post(
+            "/api/v1/ledger/payments", json.dumps(body), content_type="application/json", headers=headers
+        )
 
     return pay
 

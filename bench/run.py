@@ -53,7 +53,7 @@ import psycopg
 
 if __package__ in (None, ""):  # run as a script (bench/run.py): the project root, so `bench` imports
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import ledger  # noqa: E402
+from bench import ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -963,10 +963,10 @@ def render_ledger_section(
         f"{facts['postgres']} on the same machine; {facts['packages']}. Servers as in the foundation section "
         f"(granian WSGI, {WEB_WORKERS} workers x {WEB_THREADS} threads, DEBUG off, production settings).",
         "",
-        f"**Aging volume: {invoices:,} invoices** (business `{ledger.AGING_SLUG}`, "
-        f"{int(seeded['aging']['customers']):,} accounts, {int(seeded['aging']['payments']):,} payments and "
-        f"allocations; `--aging-invoices` / `BENCH_AGING_INVOICES`, default 1,000,000), seeded by "
-        f"`bench/seed_ledger.py` (`tabwise.demo.volume`, COPY) in {seeded['aging_seconds']} s. Payments post to "
+        f"**Aging volume: {invoices:,} invoices** (business `{ledger.AGING_SLUG}`, about 50 invoices per account "
+        "with their payments and allocations, what is left open aged realistically; `--aging-invoices` / "
+        f"`BENCH_AGING_INVOICES`, default 1,000,000), seeded by `bench/seed_ledger.py` (`tabwise.demo.volume`, "
+        f"COPY) in {seeded['aging_seconds']} s. Payments post to "
         f"a second business ({args.payment_invoices:,} invoices, the {len(seeded['payment_accounts'][:1000]):,} "
         "accounts owing the most).",
         "",
@@ -996,17 +996,18 @@ def render_ledger_section(
         )
     lines += [
         "",
-        f"### 1. Post one payment: `POST /api/v1/ledger/payments` vs the bare `POST /api/entries/`",
+        "### 1. Post one payment: `POST /api/v1/ledger/payments` vs the bare `POST /api/entries/`",
         "",
         f"wrk, 1 thread, {args.runs} run(s) x ({args.warmup} s warm-up + {args.duration} s) per cell. Each Tabwise "
-        f"request: bearer token, a fresh `Idempotency-Key`, body `{{\"account_id\": N, \"amount\": "
-        f"\"{ledger.PAYMENT_AMOUNT}\", \"method\": \"cash\"}}`, N cycling over "
+        f'request: bearer token, a fresh `Idempotency-Key`, body `{{"account_id": N, "amount": '
+        f'"{ledger.PAYMENT_AMOUNT}", "method": "cash"}}`, N cycling over '
         f"{len(seeded['payment_accounts'][:1000]):,} accounts with open invoices (so 8 connections do not queue on "
         "one account's lock). The baseline inserts one entry row and updates one account's balance in a "
         "transaction. SQL statements per request (Django's test client, `bench/profile.py ledger_payment --count`): "
         f"Tabwise **{info.statements[(path.key, 'tabwise')]}**, bare **{info.statements[(path.key, 'bare')]}**.",
         "",
-        "| conns | server | runs | req/s (median) | req/s min-max | p50 ms | p99 ms | errors | other CPU (max) | ratio |",
+        "| conns | server | runs | req/s (median) | req/s min-max | p50 ms | p99 ms | errors | other CPU (max) "
+        "| ratio |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for conns in CONNECTIONS:
@@ -1040,7 +1041,7 @@ def render_ledger_section(
         f"| COPY of {ledger.BATCH_SIZE} rows | {bulk_batch * 1000:,.1f} ms | {min(batches['bulk']) * 1000:,.1f}-"
         f"{max(batches['bulk']) * 1000:,.1f} ms |",
         "",
-        "### 3. Aging over the seeded invoices: `aging(as_of=..., grouping=\"total\")` vs hand-written SQL",
+        '### 3. Aging over the seeded invoices: `aging(as_of=..., grouping="total")` vs hand-written SQL',
         "",
         f"In-process (`python -m bench.ledger aging`, production settings, DEBUG off, inside `business_scope`), "
         f"servers stopped; {args.aging_reps} timed reports per side and date after one untimed report each, "
@@ -1064,7 +1065,7 @@ def render_ledger_section(
         "```",
         ".venv/bin/python bench/run.py --only ledger                          # 1,000,000 invoices for aging",
         ".venv/bin/python bench/run.py --only ledger --aging-invoices 200000  # a smaller volume",
-        ".venv/bin/python -m bench.profile ledger_payment                     # afterwards: where a payment's time goes",
+        ".venv/bin/python -m bench.profile ledger_payment                     # afterwards: a payment's costs",
         "```",
         LEDGER_END,
     ]
@@ -1211,7 +1212,8 @@ def main(argv: list[str] | None = None) -> int:
             samples, pairs, repeated = measure_paths(running, paths, args)
         if with_ledger:
             ledger_samples, ledger_pairs, ledger_repeated = measure_paths(running, ledger_paths, args)
-            batches = measure_batches(running["tabwise"], dict(tabwise_seed["ledger"]), args)  # type: ignore[call-overload]
+            seeded = dict(tabwise_seed["ledger"])  # type: ignore[call-overload]
+            batches = measure_batches(running["tabwise"], seeded, args)
     status = 0
     if foundation:
         statements = count_statements(paths)
@@ -1232,10 +1234,9 @@ def main(argv: list[str] | None = None) -> int:
             ).splitlines()[-1]
         )
         statements = count_statements(ledger_paths)
-        info = RunInfo(
-            args, machine_facts(postgres, wrk_version), started, ledger_repeated, ledger_pairs, statements
-        )
-        section = render_ledger_section(ledger_samples, ledger_paths, info, batches, aging, dict(tabwise_seed["ledger"]))  # type: ignore[call-overload]
+        info = RunInfo(args, machine_facts(postgres, wrk_version), started, ledger_repeated, ledger_pairs, statements)
+        seeded = dict(tabwise_seed["ledger"])  # type: ignore[call-overload]
+        section = render_ledger_section(ledger_samples, ledger_paths, info, batches, aging, seeded)
         print()
         print(section)
         if not args.no_write:

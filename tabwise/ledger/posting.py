@@ -23,7 +23,7 @@ from django.db.models.functions import Round
 
 from tabwise.core import audit, sequences
 from tabwise.core.errors import DomainError
-from tabwise.core.money import CENT
+from tabwise.core.money import to_money
 from tabwise.ledger.models import Account, Allocation, Entry
 from tabwise.users.models import User
 
@@ -131,7 +131,7 @@ def apply(
     for debit, credit, amount in pairs:
         if amount == ZERO:
             continue
-        if amount != amount.quantize(CENT):
+        if amount != to_money(amount):  # (an int is fine, a float raises)
             raise DomainError("An allocation must be a whole number of cents.", field="allocations")
         debit.open_amount -= amount
         credit.open_amount += amount

@@ -200,7 +200,8 @@ class Book:
             category=category,
             assessment=assessment,
         )
-        self._settle(by=by, debits=[entry])
+        if self.balance < amount:  # there was unapplied credit (never open debits and credits both)
+            self._settle(by=by, debits=[entry])
         return entry
 
     def pay(self, *, amount: Decimal, on: date, by: User | None, source: str, memo: str = "") -> Posted:
@@ -209,7 +210,8 @@ class Book:
             raise BookError("a payment must be more than zero")
         debits = self.open_debits()
         entry = self._append(kind=Entry.Kind.PAYMENT, amount=-amount, on=on, by=by, source=source, memo=memo)
-        self._settle(by=by, debits=debits, credits=[entry])
+        if debits:
+            self._settle(by=by, debits=debits, credits=[entry])
         return entry
 
     def credit(

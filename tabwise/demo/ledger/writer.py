@@ -33,7 +33,7 @@ from tabwise.users.models import User
 
 
 def _id(user: User | None) -> int | None:
-    return user.pk if user is not None else None
+    return user.id if user is not None else None  # `.id`, not `.pk`: the property costs, a million times over
 
 
 def write(ledger: DemoLedger, summary: BusinessSummary) -> None:
@@ -47,7 +47,7 @@ def write(ledger: DemoLedger, summary: BusinessSummary) -> None:
         Allocation,
         ["business_id", "account_id", "debit_id", "credit_id", "amount", "applied_on", "created_by_id"],
         (
-            (business_id, book.account.pk, a.debit.pk, a.credit.pk, a.amount, a.applied_on, _id(a.by))
+            (business_id, book.account.id, a.debit.pk, a.credit.pk, a.amount, a.applied_on, _id(a.by))
             for book in ledger.books
             for a in book.applied
         ),
@@ -71,13 +71,13 @@ def write(ledger: DemoLedger, summary: BusinessSummary) -> None:
         (
             (
                 business_id,
-                r.entry.account.pk,
+                r.entry.account.id,
                 r.entry.pk,
                 r.amount,
                 r.method,
                 r.reference,
                 r.received_at,
-                r.received_by.pk,
+                r.received_by.id,
                 r.received_where,
                 r.bank_fingerprint,
                 r.bank_last4,
@@ -119,9 +119,9 @@ def _write_accounts(ledger: DemoLedger, last: dict[str, int]) -> None:
         ],
         (
             (
-                a.pk,
+                a.id,
                 business_id,
-                a.customer.pk,
+                a.customer.id,
                 f"{a.customer.number}-{n}",
                 a.name,
                 _id(a.owner),
@@ -171,7 +171,7 @@ def _write_entries(ledger: DemoLedger, last: dict[str, int]) -> None:
             (
                 e.pk,
                 business_id,
-                e.account.pk,
+                e.account.id,
                 e.kind,
                 e.category,
                 e.number,
@@ -233,10 +233,10 @@ def _write_documents(ledger: DemoLedger, last: dict[str, int]) -> None:
                 business_id,
                 d.kind,
                 d.number,
-                d.customer.pk,
-                d.account.pk if d.account else None,
+                d.customer.id,
+                d.account.id if d.account else None,
                 d.entry.pk if d.entry else None,
-                d.vehicle.pk if d.vehicle else None,
+                d.vehicle.id if d.vehicle else None,
                 d.mileage,
                 d.issued_on,
                 d.due_on,
@@ -244,7 +244,7 @@ def _write_documents(ledger: DemoLedger, last: dict[str, int]) -> None:
                 d.tax_total,
                 d.total,
                 d.cost_total,
-                d.salesperson.pk,
+                d.salesperson.id,
                 d.converts.pk if d.converts else None,
                 d.notes,
             )
@@ -318,7 +318,7 @@ def _write_plans(ledger: DemoLedger) -> None:
             (
                 d.plan.pk,
                 business_id,
-                d.book.account.pk,
+                d.book.account.id,
                 d.document.pk,
                 d.plan.amount,
                 d.plan.instalment_amount,
