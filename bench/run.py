@@ -20,6 +20,7 @@ numbers depend on the machine. Results are printed and written to BENCHMARKS.md 
 
     .venv/bin/python bench/run.py            # the full run: 3 runs x (1 s warm-up + 5 s) per cell, ~5 minutes
     .venv/bin/python bench/run.py --quick    # a smoke run: 1 run x (1 s + 2 s) per cell, ~1 minute
+    .venv/bin/python bench/run.py --only ledger --aging-invoices 200000   # the ledger section only (bench/ledger.py)
 """
 
 from __future__ import annotations

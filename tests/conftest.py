@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -28,8 +28,10 @@ MARKER = "Zqxmarker"  # appears only in business A's data; must never appear in 
 @pytest.fixture
 def world(business, other_business) -> World:
     """Business A (`business`) with one of every object; business B (`other_business`) with a user per level."""
-    a_user = UserFactory(business=business, level=1, first_name=MARKER, username="a-owner")
-    customer = CustomerFactory(business=business, first_name=MARKER, last_name=MARKER + "son", number="A-1")
+    a_user = cast(User, UserFactory(business=business, level=1, first_name=MARKER, username="a-owner"))
+    customer = cast(
+        Customer, CustomerFactory(business=business, first_name=MARKER, last_name=MARKER + "son", number="A-1")
+    )
     with tenancy.business_scope(business):
         objects = {
             "user": a_user,

@@ -13,8 +13,9 @@ step leaves the data of the earlier steps as it was. The ledger step (`tabwise.d
 `run.customers[slug]` and asks `behaviour_for(customer.number, run.seed)` how each customer pays.
 
 The modules: `businesses` (the three businesses), `behaviour` (how each customer pays), `run` (the shared state
-and summary), `customers` (step 4), `ledger` with `books`, `payers` and `sales` (step 5), `volume` (a large ledger
-for benchmarks, not part of the demo).
+and summary), `customers` (step 4), the `ledger` package (step 5: `stories` of each business, `payers`, `accounts`
+living each account's timeline on an in-memory `books.Book`, `catalog`, `writer`), `bulk` (fast inserts), and
+`volume` (a large ledger for benchmarks, not part of the demo).
 """
 
 from __future__ import annotations

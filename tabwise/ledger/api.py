@@ -95,7 +95,7 @@ def _vehicle(pk: int) -> Vehicle:
 @paginate(PagePagination)
 def list_accounts(
     request: AuthenticatedHttpRequest,
-    customer_id: int | None = None,
+    customer_id: schemas.Id | None = None,
     status: schemas.AccountStatus | None = None,
     q: schemas.Text100 = "",
 ) -> QuerySet[Account]:
@@ -108,7 +108,7 @@ def list_accounts(
 
 @router.get("/accounts/{account_id}", response=schemas.AccountOut, operation_id="get_account")
 @requires("ledger.view")
-def get_account(request: AuthenticatedHttpRequest, account_id: int) -> Account:
+def get_account(request: AuthenticatedHttpRequest, account_id: schemas.Id) -> Account:
     return selectors.account_detail(account_id)
 
 
@@ -135,7 +135,7 @@ def create_account(request: AuthenticatedHttpRequest, payload: schemas.AccountIn
 @router.patch("/accounts/{account_id}", response=schemas.AccountOut, operation_id="update_account")
 @requires("ledger.manage_accounts")
 @api_fields
-def update_account(request: AuthenticatedHttpRequest, account_id: int, payload: schemas.AccountPatch) -> Account:
+def update_account(request: AuthenticatedHttpRequest, account_id: schemas.Id, payload: schemas.AccountPatch) -> Account:
     """Change the account line's name, terms, credit limit, status or owner (only the fields sent)."""
     account = selectors.account_detail(account_id)
     fields: dict[str, object] = payload.dict(exclude_unset=True)
@@ -148,7 +148,7 @@ def update_account(request: AuthenticatedHttpRequest, account_id: int, payload: 
 
 @router.get("/accounts/{account_id}/open-items", response=schemas.OpenItemsOut, operation_id="list_open_items")
 @requires("ledger.view")
-def list_open_items(request: AuthenticatedHttpRequest, account_id: int) -> dict[str, object]:
+def list_open_items(request: AuthenticatedHttpRequest, account_id: schemas.Id) -> dict[str, object]:
     """What is still open on the account, oldest due first: debits owed and credits not yet applied (negative)."""
     account = selectors.account_detail(account_id)
     return {
@@ -164,7 +164,7 @@ def list_open_items(request: AuthenticatedHttpRequest, account_id: int) -> dict[
 )
 @requires("ledger.view")
 @paginate(PagePagination)
-def list_account_entries(request: AuthenticatedHttpRequest, account_id: int) -> QuerySet[Entry]:
+def list_account_entries(request: AuthenticatedHttpRequest, account_id: schemas.Id) -> QuerySet[Entry]:
     """The account's history in posting order (date, then id), each entry with the balance after it."""
     account = selectors.account_detail(account_id)
     # The window runs over the whole account before the page is cut, so every page's balances are exact.
@@ -176,7 +176,7 @@ def list_account_entries(request: AuthenticatedHttpRequest, account_id: int) -> 
 @router.get("/accounts/{account_id}/payments", response=list[schemas.PaymentOut], operation_id="list_account_payments")
 @requires("ledger.view")
 @paginate(PagePagination)
-def list_account_payments(request: AuthenticatedHttpRequest, account_id: int) -> QuerySet[Payment]:
+def list_account_payments(request: AuthenticatedHttpRequest, account_id: schemas.Id) -> QuerySet[Payment]:
     """The account's payments, latest first."""
     return selectors.payments_of(selectors.account_detail(account_id))
 
@@ -185,7 +185,7 @@ def list_account_payments(request: AuthenticatedHttpRequest, account_id: int) ->
     "/customers/{customer_id}/balance", response=schemas.CustomerBalanceOut, operation_id="get_customer_balance"
 )
 @requires("ledger.view")
-def get_customer_balance(request: AuthenticatedHttpRequest, customer_id: int) -> dict[str, object]:
+def get_customer_balance(request: AuthenticatedHttpRequest, customer_id: schemas.Id) -> dict[str, object]:
     """What the customer owes across all their accounts (negative: credit held for them)."""
     customer = _customer(customer_id)
     return {
@@ -200,7 +200,7 @@ def get_customer_balance(request: AuthenticatedHttpRequest, customer_id: int) ->
 
 @router.get("/invoices/{invoice_id}", response=schemas.InvoiceOut, operation_id="get_invoice")
 @requires("ledger.view")
-def get_invoice(request: AuthenticatedHttpRequest, invoice_id: int) -> Invoice:
+def get_invoice(request: AuthenticatedHttpRequest, invoice_id: schemas.Id) -> Invoice:
     """An invoice (or estimate) with its lines."""
     return selectors.invoice_detail(invoice_id)
 
@@ -242,7 +242,7 @@ def create_invoice(request: AuthenticatedHttpRequest, payload: schemas.InvoiceIn
 
 @router.get("/entries/{entry_id}", response=schemas.EntryOut, operation_id="get_entry")
 @requires("ledger.view")
-def get_entry(request: AuthenticatedHttpRequest, entry_id: int) -> Entry:
+def get_entry(request: AuthenticatedHttpRequest, entry_id: schemas.Id) -> Entry:
     """One posted document of the ledger (invoice, charge, payment, credit note, write-off, refund, reversal)."""
     return selectors.entry_detail(entry_id)
 
@@ -250,7 +250,9 @@ def get_entry(request: AuthenticatedHttpRequest, entry_id: int) -> Entry:
 @router.post("/entries/{entry_id}/reversal", response={201: schemas.EntryOut}, operation_id="reverse_entry")
 @requires("ledger.reverse")
 @api_fields
-def reverse_entry(request: AuthenticatedHttpRequest, entry_id: int, payload: schemas.ReversalIn) -> Status[Entry]:
+def reverse_entry(
+    request: AuthenticatedHttpRequest, entry_id: schemas.Id, payload: schemas.ReversalIn
+) -> Status[Entry]:
     """Reverse a posted document (a bounced check, an invoice raised in error); returns the reversing entry."""
     entry = selectors.entry_detail(entry_id)
     reversal = services.reverse_entry(
@@ -446,6 +448,6 @@ def create_plan(request: AuthenticatedHttpRequest, payload: schemas.PlanIn) -> S
 
 @router.get("/plans/{plan_id}", response=schemas.PlanOut, operation_id="get_plan")
 @requires("ledger.view")
-def get_plan(request: AuthenticatedHttpRequest, plan_id: int) -> PaymentPlan:
+def get_plan(request: AuthenticatedHttpRequest, plan_id: schemas.Id) -> PaymentPlan:
     """A payment plan with its schedule: each instalment's due date, amount, what was paid and its state."""
     return selectors.plan_detail(plan_id)
