@@ -104,12 +104,7 @@ class TenantQuerySet(models.QuerySet):
         audit.record_bulk_change(self.model, [obj.pk for obj in created if obj.pk is not None], created=True)
         return created
 
-    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
-        from tabwise.core import audit
-
-        count = super().bulk_update(objs, fields, *args, **kwargs)
-        audit.record_bulk_change(self.model, [obj.pk for obj in objs])
-        return count
+    # bulk_update needs no override: Django runs it as filter(...).update(...), and update() above records history.
 
 
 class TenantManager(models.Manager):

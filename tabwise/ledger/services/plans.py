@@ -141,6 +141,8 @@ def check_plan(*, plan: PaymentPlan, today: date) -> PlanCheck:
     """
     with transaction.atomic():
         plan = PaymentPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status == PaymentPlan.Status.CANCELLED:
+            return PlanCheck([], [], completed=False)
         paid = paid_toward(plan)
         remaining = paid
         newly_short, newly_missed, changed = [], [], []
