@@ -325,8 +325,9 @@ class InvoiceLine(TenantModel):
     item_code = models.CharField(_("item"), max_length=40, blank=True)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal("1"))
-    unit_price = MoneyField(_("unit price"))
-    unit_cost = MoneyField(_("unit cost"), default=Decimal("0"))
+    # Unit prices and costs keep four places (a bolt at $0.125); line amounts are rounded to the cent once.
+    unit_price = MoneyField(_("unit price"), max_digits=16, decimal_places=4)
+    unit_cost = MoneyField(_("unit cost"), max_digits=16, decimal_places=4, default=Decimal("0"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=7, decimal_places=5, default=Decimal("0"))
     amount = MoneyField(_("amount"))
     tax = MoneyField(_("tax"), default=Decimal("0"))

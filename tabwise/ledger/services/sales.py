@@ -90,6 +90,13 @@ def open_account(
     return account
 
 
+def _places(value: Decimal) -> int:
+    if not isinstance(value, Decimal):
+        raise TypeError("money is never a float")
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def price_lines(lines: Sequence[LineIn], rounding: str) -> list[InvoiceLine]:
     """Price each line: net amount and tax each rounded once, at line level, with the business's rule."""
     if not lines:
@@ -106,6 +113,8 @@ def price_lines(lines: Sequence[LineIn], rounding: str) -> list[InvoiceLine]:
         if not ZERO <= line.tax_rate < 1:
             raise DomainError(_("Enter the tax rate as a fraction, e.g. 0.0825."), field=f"{field}.tax_rate")
         amount = to_money(line.quantity * line.unit_price, rounding)
+        if _places(line.unit_price) > 4 or _places(line.unit_cost) > 4:
+            raise DomainError(_("Prices have at most four decimal places."), field=f"{field}.unit_price")
         priced.append(
             InvoiceLine(
                 position=position,
