@@ -66,6 +66,9 @@ DEBUG = envbool("DEBUG", default=False)
 # Under pytest: a fast password hasher and static files straight from the source folders.
 TESTING = envbool("TABWISE_TESTING", default="pytest" in sys.modules)
 SECRET_KEY = env("SECRET_KEY") or _development_secret_key()
+# Key of the bank-account fingerprints on check/ACH payments (tabwise.ledger.bank). Blank: derived from SECRET_KEY;
+# set it in production so that rotating SECRET_KEY keeps old and new fingerprints comparable.
+BANK_FINGERPRINT_KEY = env("BANK_FINGERPRINT_KEY")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
