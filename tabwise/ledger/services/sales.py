@@ -248,6 +248,42 @@ def post_invoice(
     return invoice
 
 
+def _unposted_sale(
+    *,
+    actor: User,
+    kind: str,
+    series: tuple[str, str],
+    event_type: str,
+    customer: Customer,
+    lines: Sequence[LineIn],
+    issued_on: date | None,
+    vehicle: Vehicle | None,
+    mileage: int | None,
+    notes: str,
+) -> Invoice:
+    """A priced sale document that touches no account (an estimate or a cash sale). Atomic; writes `event_type`."""
+    security.check(actor, "ledger.post_sales")
+    _check_vehicle(customer, vehicle, mileage)
+    priced = price_lines(lines, actor.business.rounding)
+    prefix, sequence = series
+    with transaction.atomic():
+        document = _save_document(
+            Invoice(
+                kind=kind,
+                number=f"{prefix}{sequences.next_value(sequence)}",
+                customer=customer,
+                vehicle=vehicle,
+                mileage=mileage,
+                issued_on=issued_on or business_today(actor.business),
+                salesperson=actor,
+                notes=notes,
+            ),
+            priced,
+        )
+        audit.record_event(event_type=event_type, subject=document, payload={"total": str(document.total)})
+    return document
+
+
 def create_estimate(
     *,
     actor: User,
@@ -259,26 +295,10 @@ def create_estimate(
     notes: str = "",
 ) -> Invoice:
     """Write an estimate (a quote): priced like an invoice, never posted. Atomic; writes ESTIMATE_CREATED."""
-    security.check(actor, "ledger.post_sales")
-    _check_vehicle(customer, vehicle, mileage)
-    priced = price_lines(lines, actor.business.rounding)
-    with transaction.atomic():
-        number = f"E-{sequences.next_value('estimate')}"
-        estimate = _save_document(
-            Invoice(
-                kind=Invoice.Kind.ESTIMATE,
-                number=number,
-                customer=customer,
-                vehicle=vehicle,
-                mileage=mileage,
-                issued_on=issued_on or business_today(actor.business),
-                salesperson=actor,
-                notes=notes,
-            ),
-            priced,
-        )
-        audit.record_event(event_type="ESTIMATE_CREATED", subject=estimate, payload={"total": str(estimate.total)})
-    return estimate
+    return _unposted_sale(
+        actor=actor, kind=Invoice.Kind.ESTIMATE, series=("E-", "estimate"), event_type="ESTIMATE_CREATED",
+        customer=customer, lines=lines, issued_on=issued_on, vehicle=vehicle, mileage=mileage, notes=notes,
+    )
 
 
 def convert_estimate(*, actor: User, estimate: Invoice, account: Account, override_credit: bool = False) -> Invoice:
@@ -327,26 +347,10 @@ def record_cash_sale(
     notes: str = "",
 ) -> Invoice:
     """Record a sale paid in full at the counter: history for the customer, nothing on any account. Atomic."""
-    security.check(actor, "ledger.post_sales")
-    _check_vehicle(customer, vehicle, mileage)
-    priced = price_lines(lines, actor.business.rounding)
-    with transaction.atomic():
-        number = f"C-{sequences.next_value('cash_sale')}"
-        sale = _save_document(
-            Invoice(
-                kind=Invoice.Kind.CASH_SALE,
-                number=number,
-                customer=customer,
-                vehicle=vehicle,
-                mileage=mileage,
-                issued_on=issued_on or business_today(actor.business),
-                salesperson=actor,
-                notes=notes,
-            ),
-            priced,
-        )
-        audit.record_event(event_type="CASH_SALE_RECORDED", subject=sale, payload={"total": str(sale.total)})
-    return sale
+    return _unposted_sale(
+        actor=actor, kind=Invoice.Kind.CASH_SALE, series=("C-", "cash_sale"), event_type="CASH_SALE_RECORDED",
+        customer=customer, lines=lines, issued_on=issued_on, vehicle=vehicle, mileage=mileage, notes=notes,
+    )
 
 
 def update_account(*, actor: User, account: Account, **fields: object) -> Account:
