@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", choices=HOT_PATHS)
     parser.add_argument("--app", choices=["tabwise", "bare"], default="tabwise")
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--top", type=int, default=25, help="functions shown, by cumulative time")
+    parser.add_argument("--top", type=int, default=25, help="functions shown")
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"], help="order of functions")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request")
     parser.add_argument("--count", action="store_true", help="only count the statements of one request (JSON)")
     args = parser.parse_args(argv)
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"{args.requests} requests in {elapsed:.2f} s under cProfile: {elapsed / args.requests * 1000:.2f} ms each")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     return 0
 

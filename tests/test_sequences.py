@@ -21,6 +21,17 @@ def test_numbers_start_where_asked_and_count_up_per_business(business, other_bus
     assert theirs == 1001
 
 
+def test_a_block_of_numbers_is_consecutive_and_the_next_caller_continues_after_it(business):
+    with tenancy.business_scope(business):
+        block = sequences.next_values("receipt", 3, start=10)
+        after = sequences.next_values("receipt", 2)
+        single = sequences.next_value("receipt")
+
+    assert list(block) == [10, 11, 12]
+    assert list(after) == [13, 14]
+    assert single == 15
+
+
 def test_a_rolled_back_transaction_gives_its_number_back(business):
     with tenancy.business_scope(business):
         sequences.next_value("receipt")

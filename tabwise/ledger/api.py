@@ -293,10 +293,8 @@ def _recorded(references: list[str]) -> dict[str, Payment]:
 def create_payment(request: AuthenticatedHttpRequest, payload: schemas.PaymentIn) -> Status[Payment]:
     """Record money received and apply it. A `client_reference` already recorded returns that payment (200) and
     posts nothing."""
-    _found("account_id", selectors.account_detail, payload.account_id)
-    already = payload.client_reference in _recorded([payload.client_reference] if payload.client_reference else [])
-    payment = services.record_payment(actor=request.user, payment=_payment_in(payload), source=Entry.Source.API)
-    return Status(200 if already else 201, payment)
+    recorded = services.record_payment_once(actor=request.user, payment=_payment_in(payload), source=Entry.Source.API)
+    return Status(201 if recorded.created else 200, recorded.payment)
 
 
 @router.post(

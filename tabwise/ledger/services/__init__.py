@@ -2,7 +2,15 @@
 its domain event, and raises a DomainError on the field at fault."""
 
 from tabwise.ledger.services.adjustments import issue_credit_note, post_charge, refund_credit, reverse_entry, write_off
-from tabwise.ledger.services.payments import BatchResult, PaymentIn, reallocate, record_payment, record_payments
+from tabwise.ledger.services.payments import (
+    BatchResult,
+    PaymentIn,
+    Recorded,
+    reallocate,
+    record_payment,
+    record_payment_once,
+    record_payments,
+)
 from tabwise.ledger.services.plans import cancel_plan, check_plan, check_plans, create_plan
 from tabwise.ledger.services.sales import (
     CreditRefused,
@@ -21,6 +29,7 @@ __all__ = [
     "CreditRefused",
     "LineIn",
     "PaymentIn",
+    "Recorded",
     "cancel_plan",
     "check_plan",
     "check_plans",
@@ -35,6 +44,7 @@ __all__ = [
     "reallocate",
     "record_cash_sale",
     "record_payment",
+    "record_payment_once",
     "record_payments",
     "refund_credit",
     "reverse_entry",

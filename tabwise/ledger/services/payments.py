@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ParamSpec, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,8 +21,6 @@ from tabwise.users import security
 from tabwise.users.models import User
 
 ZERO = Decimal("0")
-P = ParamSpec("P")
-R = TypeVar("R")
 MAX_BATCH = 1000
 
 
@@ -62,23 +58,21 @@ def _validate(payment: PaymentIn, rounding: str) -> Decimal:
     return payment.amount
 
 
-def _post_one(target: posting.Posting, payment: PaymentIn, *, actor: User, source: str, debits: list[Entry]) -> Payment:
-    """Post one payment to a locked account and apply it (picked documents first, then oldest first)."""
+def _post_one(
+    journal: posting.Journal, target: posting.Posting, payment: PaymentIn, *, source: str, debits: list[Entry]
+) -> Payment:
+    """Post one payment to a locked account in the journal and apply it (picked documents first, then oldest
+    first); returns the payment document, unsaved (it is inserted once the journal is written)."""
+    actor = journal.actor
+    assert actor is not None
     received_at = payment.received_at or timezone.now()
     # The business's calendar day, whoever calls (a web request, the field sync, a task, an import).
     posted_on = timezone.localtime(received_at, business_zone(actor.business)).date()
+    if posted_on > posting.latest_posting_date(days_ahead=1):  # a day's grace for a clock or time zone ahead
+        raise DomainError(_("A payment cannot be dated in the future."), field="received_at")
     fingerprint = None
     if payment.method in (Payment.Method.CHECK, Payment.Method.ACH) and (payment.bank_routing or payment.bank_account):
         fingerprint = bank.fingerprint(payment.bank_routing, payment.bank_account)
-    entry = posting.append_entry(
-        target,
-        kind=Entry.Kind.PAYMENT,
-        amount=-payment.amount,
-        posted_on=posted_on,
-        actor=actor,
-        source=source,
-        memo=payment.reference,
-    )
     by_id = {debit.pk: debit for debit in debits}
     picked = []
     for entry_id, amount in payment.allocations:
@@ -87,10 +81,19 @@ def _post_one(target: posting.Posting, payment: PaymentIn, *, actor: User, sourc
             raise DomainError(_("Document %(id)s is not open on this account.") % {"id": entry_id}, field="allocations")
         if amount <= ZERO:
             raise DomainError(_("Each allocation must be more than zero."), field="allocations")
-        picked.append((debit, entry, amount))
-    posting.apply(target, picked, actor=actor)
-    posting.settle(target, actor=actor, debits=debits, credits=[entry])
-    document = Payment.objects.create(
+        picked.append((debit, amount))
+    entry = journal.post(
+        target,
+        kind=Entry.Kind.PAYMENT,
+        amount=-payment.amount,
+        posted_on=posted_on,
+        debits=debits,
+        picked=picked,
+        source=source,
+        memo=payment.reference,
+    )
+    return Payment(
+        business_id=target.account.business_id,
         account=target.account,
         entry=entry,
         amount=payment.amount,
@@ -103,47 +106,60 @@ def _post_one(target: posting.Posting, payment: PaymentIn, *, actor: User, sourc
         bank_last4=fingerprint.last4 if fingerprint else "",
         client_reference=payment.client_reference.strip()[:64],
     )
-    return document
 
 
-def _once_more_on_race(function: Callable[P, R]) -> Callable[P, R]:
-    """Run a payment service again if its insert hit a unique constraint (a concurrent request recorded the same
-    client reference and committed first): the second run finds that payment and writes nothing."""
-
-    @functools.wraps(function)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return function(*args, **kwargs)
-        except IntegrityError:
-            return function(*args, **kwargs)
-
-    return wrapper
+def _reference_race() -> Conflict:
+    # The account lock serialises two sends of one payment to one account, so the second finds the first; only the
+    # same client reference sent at the same moment for two different accounts can still meet at the insert.
+    return Conflict(
+        _("A payment with this client reference was being recorded at the same moment; send it again."),
+        field="client_reference",
+    )
 
 
-@_once_more_on_race
+@dataclass(frozen=True)
+class Recorded:
+    payment: Payment
+    created: bool  # False: the client reference was already recorded, and nothing was written
+
+
 def record_payment(*, actor: User, payment: PaymentIn, source: str = Entry.Source.OFFICE) -> Payment:
     """Record money received on an account and apply it. Atomic, under the account's lock; writes PAYMENT_RECORDED.
 
     A payment larger than what is open leaves unapplied credit. A `client_reference` already recorded returns
     that payment and writes nothing. Raises DomainError on the field at fault.
     """
+    return record_payment_once(actor=actor, payment=payment, source=source).payment
+
+
+def record_payment_once(*, actor: User, payment: PaymentIn, source: str = Entry.Source.OFFICE) -> Recorded:
+    """record_payment, also telling whether the payment is new or its client reference was already recorded."""
     security.check(actor, "ledger.record_payments")
-    _validate(payment, actor.business.rounding)
-    with transaction.atomic():
-        if payment.client_reference:
-            existing = Payment.objects.filter(client_reference=payment.client_reference.strip()).first()
-            if existing is not None:
-                return existing
-        target = posting.Posting(posting.lock_accounts([payment.account_id])[payment.account_id])
-        _refuse_closed(target.account)
-        document = _post_one(target, payment, actor=actor, source=source, debits=posting.open_debits(target.account))
-        posting.finish(target)
-        audit.record_event(
-            event_type="PAYMENT_RECORDED",
-            subject=document,
-            payload={"amount": str(payment.amount), "method": payment.method, "account": target.account.number},
-        )
-    return document
+    try:
+        with transaction.atomic():
+            try:
+                target = posting.Posting(posting.lock_accounts([payment.account_id])[payment.account_id])
+            except NotFound as error:
+                raise NotFound(error.message, field="account_id") from error
+            _validate(payment, actor.business.rounding)  # after the lookup: no such account is a 404 first
+            if payment.client_reference:
+                # Read under the lock: a concurrent send of the same payment has committed by now, and is seen.
+                existing = Payment.objects.filter(client_reference=payment.client_reference.strip()).first()
+                if existing is not None:
+                    return Recorded(existing, created=False)
+            _refuse_closed(target.account)
+            journal = posting.Journal(actor)
+            document = _post_one(journal, target, payment, source=source, debits=posting.open_debits(target.account))
+            journal.write()
+            document.save(force_insert=True)
+            audit.record_event(
+                event_type="PAYMENT_RECORDED",
+                subject=document,
+                payload={"amount": str(payment.amount), "method": payment.method, "account": target.account.number},
+            )
+    except IntegrityError as error:
+        raise _reference_race() from error
+    return Recorded(document, created=True)
 
 
 def _refuse_closed(account: Account) -> None:
@@ -157,12 +173,12 @@ class BatchResult:
     already_recorded: int
 
 
-@_once_more_on_race
 def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str = Entry.Source.FIELD) -> BatchResult:
     """Record a batch of payments all-or-nothing (the field app's sync). Atomic; one PAYMENTS_RECORDED event.
 
     Accounts are locked once each, in id order. Payments whose `client_reference` is already recorded are skipped
-    (a re-sent sync posts nothing twice). Raises DomainError naming the item (`items.N.field`) at fault.
+    (a re-sent sync posts nothing twice). Raises DomainError naming the item (`items.N.field`) at fault. Written
+    set-based (posting.Journal): a handful of statements whatever the batch's size.
     """
     security.check(actor, "ledger.record_payments")
     if not payments:
@@ -178,35 +194,42 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
     references = [p.client_reference.strip() for p in payments if p.client_reference.strip()]
     if len(references) != len(set(references)):
         raise DomainError(_("Two items share a client reference."), field="items")
-    with transaction.atomic():
-        # Lock every account named before reading which references are recorded: a concurrent batch sharing
-        # references (same payments, same accounts) has then committed, so they are seen here, not hit at insert.
-        try:
-            accounts = posting.lock_accounts(p.account_id for p in payments)
-        except NotFound as error:
-            raise DomainError(_("One of the accounts does not exist."), field="items") from error
-        seen = set(Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True))
-        todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
-        targets = {pk: posting.Posting(account) for pk, account in accounts.items()}
-        debits = _open_debits_by_account(list(accounts))
-        recorded = []
-        for index, payment in todo:
-            target = targets[payment.account_id]
+    try:
+        with transaction.atomic():
+            # Lock every account named before reading which references are recorded: a concurrent batch sharing
+            # references (same payments, same accounts) has then committed, so they are seen here, not hit at insert.
             try:
-                _refuse_closed(target.account)
-                recorded.append(
-                    _post_one(target, payment, actor=actor, source=source, debits=debits[payment.account_id])
-                )
-            except DomainError as error:
-                raise DomainError(error.message, field=f"items.{index}.{error.field or 'account_id'}") from error
-        for target in targets.values():
-            posting.finish(target)
-        total = sum((p.amount for p in recorded), ZERO)
-        audit.record_event(
-            event_type="PAYMENTS_RECORDED",
-            subject=None,
-            payload={"count": len(recorded), "total": str(total), "skipped": len(payments) - len(todo)},
-        )
+                accounts = posting.lock_accounts(p.account_id for p in payments)
+            except NotFound as error:
+                raise DomainError(_("One of the accounts does not exist."), field="items") from error
+            seen = set(
+                Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True)
+            )
+            todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
+            targets = {pk: posting.Posting(account) for pk, account in accounts.items()}
+            debits = _open_debits_by_account(list(accounts))
+            journal = posting.Journal(actor)
+            recorded = []
+            for index, payment in todo:
+                target = targets[payment.account_id]
+                try:
+                    _refuse_closed(target.account)
+                    recorded.append(
+                        _post_one(journal, target, payment, source=source, debits=debits[payment.account_id])
+                    )
+                except DomainError as error:
+                    raise DomainError(error.message, field=f"items.{index}.{error.field or 'account_id'}") from error
+            if recorded:
+                journal.write()
+                Payment.objects.bulk_create(recorded)
+            total = sum((p.amount for p in recorded), ZERO)
+            audit.record_event(
+                event_type="PAYMENTS_RECORDED",
+                subject=None,
+                payload={"count": len(recorded), "total": str(total), "skipped": len(payments) - len(todo)},
+            )
+    except IntegrityError as error:
+        raise _reference_race() from error
     return BatchResult(payments=recorded, already_recorded=len(payments) - len(todo))
 
 
@@ -235,7 +258,10 @@ def reallocate(*, actor: User, credit: Entry, allocations: Sequence[tuple[int, D
         target = posting.Posting(posting.lock_accounts([credit.account_id])[credit.account_id])
         credit = Entry.objects.get(pk=credit.pk)
         today = business_today(actor.business)
-        posting.unapply_all(target, credit, actor=actor, on=today)
+        # Only what it paid on invoices and charges moves: money refunded out of it has left for good.
+        posting.unapply_all(
+            target, credit, actor=actor, on=today, counterpart_kinds=(Entry.Kind.INVOICE, Entry.Kind.CHARGE)
+        )
         debits = {entry.pk: entry for entry in posting.open_debits(target.account)}
         if sum((amount for _pk, amount in allocations), ZERO) > -credit.open_amount:
             raise DomainError(_("The allocations add up to more than the credit."), field="allocations")
