@@ -21,6 +21,7 @@ numbers depend on the machine. Results are printed and written to BENCHMARKS.md 
     .venv/bin/python bench/run.py            # the full run: 3 runs x (1 s warm-up + 5 s) per cell, ~5 minutes
     .venv/bin/python bench/run.py --quick    # a smoke run: 1 run x (1 s + 2 s) per cell, ~1 minute
     .venv/bin/python bench/run.py --only ledger --aging-invoices 200000   # the ledger section only (bench/ledger.py)
+    .venv/bin/python bench/run.py --only matching                         # the matching engine (bench/matching.py)
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ import psycopg
 
 if __package__ in (None, ""):  # run as a script (bench/run.py): the project root, so `bench` imports
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import ledger
+from bench import ledger, matching
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -1082,7 +1083,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=2000, help="customers / accounts seeded (default 2000)")
     parser.add_argument("--no-write", action="store_true", help="print the results only; leave BENCHMARKS.md alone")
     parser.add_argument(
-        "--only", choices=["all", "foundation", "ledger"], default="all", help="which section to measure (default all)"
+        "--only",
+        choices=["all", "foundation", "ledger", "matching"],
+        default="all",
+        help="which section to measure (default all)",
     )
     parser.add_argument(
         "--aging-invoices",
@@ -1176,6 +1180,8 @@ def measure_paths(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "matching":  # in-process, no database, servers or wrk: bench/matching.py writes its own section
+        return matching.main(["--no-write"] if args.no_write else [])
     started = datetime.now(UTC)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     wrk_version = ensure_wrk()
@@ -1244,6 +1250,8 @@ def main(argv: list[str] | None = None) -> int:
             write_section(section, LEDGER_START, LEDGER_END)
             print(f"Wrote the ledger section of {BENCHMARKS_MD.relative_to(ROOT)}")
         status |= not all(sample.non2xx == 0 and sample.socket_errors == 0 for sample in ledger_samples)
+    if args.only == "all":
+        status |= matching.main(["--no-write"] if args.no_write else [])
     return int(status)
 
 
