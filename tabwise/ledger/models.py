@@ -394,8 +394,9 @@ class Payment(TenantModel):
 class PaymentPlan(TenantModel):
     """An agreement to pay `amount` on an account in equal instalments (a $1,200 tool set at $25 a week).
 
-    The schedule is its `instalments`; every payment on the account from `starts_on` counts toward them in order,
-    so an overpayment carries forward to the next instalments.
+    The schedule is its `instalments`. What payments from `counts_from` applied to the plan's debt (its invoice,
+    or the debits dated up to `counts_from` for a plan on the balance) fills them in order, so an overpayment
+    carries forward to the next instalments (`services.plans.paid_toward`).
     """
 
     class Frequency(models.TextChoices):
@@ -472,6 +473,11 @@ class ImportBatch(TenantModel):
     previewed (`sha256` names it). `preview` holds the dry run's counts and `errors` every bad row; `result` the
     counts actually imported. Status moves ready -> queued -> running -> completed (or failed, which wrote nothing
     and may be confirmed again); a file with bad rows is `invalid` and can never be imported.
+
+    While it runs, `progress_done` of `progress_total` rows are written (0 of 0: not known yet) and `progress_at` is
+    its last sign of life; they are written from outside the import's transaction (`services.imports.Progress`),
+    so the page can show them before the import commits. `attempt` counts the runs: a run that was given up (its
+    worker died and the user retried) finds a newer attempt and writes nothing.
     """
 
     class Kind(models.TextChoices):
@@ -503,9 +509,16 @@ class ImportBatch(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0, editable=False)
+    progress_done = models.PositiveIntegerField(default=0, editable=False)
+    progress_total = models.PositiveIntegerField(default=0, editable=False)
+    progress_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    # The file and the row errors can be megabytes: kept once, here, not copied into every history row.
-    history = audit.history(excluded_fields=["content", "preview", "errors", "result"])
+    # The file and the row errors can be megabytes: kept once, here, not copied into every history row. Progress
+    # changes every few hundred rows and says nothing about the data: not in history either.
+    history = audit.history(
+        excluded_fields=["content", "preview", "errors", "result", "progress_done", "progress_total", "progress_at"]
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

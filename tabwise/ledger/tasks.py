@@ -48,7 +48,8 @@ def run_import(*, batch_id: int, actor_id: int) -> str:
     """Import a confirmed file all-or-nothing, as the user who confirmed it; returns the batch's final status.
 
     Safe to run twice: only a queued batch is taken. Not retried: a failure rolls everything back and marks the batch
-    failed, and the user confirms it again from its page.
+    failed, and the user confirms it again from its page. A worker killed mid-import rolls back too but leaves the
+    batch running; its page finds the run gone (`services.imports.is_stalled`) and offers the retry.
     """
     from tabwise.core import audit
     from tabwise.ledger.services import imports

@@ -28,7 +28,7 @@ from tabwise.core.money import to_money
 from tabwise.customers.models import Customer
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, Invoice, InvoiceLine
-from tabwise.ledger.services.sales import LineIn, ledger_settings, price_lines
+from tabwise.ledger.services.sales import LineIn, ledger_settings, number_taken_is_conflict, price_lines
 from tabwise.users import security
 from tabwise.users.models import User
 
@@ -59,7 +59,8 @@ class AccountIn:
 
 def open_accounts(*, actor: User, accounts: Sequence[AccountIn], opened_on: date | None = None) -> list[Account]:
     """Open many accounts at once, numbered like `open_account` (customer number - sequence). Atomic; one
-    ACCOUNTS_OPENED event. Raises DomainError naming the item (`items.N.field`)."""
+    ACCOUNTS_OPENED event. Raises DomainError naming the item (`items.N.field`), Conflict(field="items") when a
+    number is in use (also when a concurrent request takes it first)."""
     security.check(actor, "ledger.manage_accounts")
     for index, item in enumerate(accounts):
         if not item.customer.is_ar:
@@ -71,23 +72,25 @@ def open_accounts(*, actor: User, accounts: Sequence[AccountIn], opened_on: date
     with transaction.atomic():
         terms = ledger_settings().default_terms_days
         numbers = [f"{item.customer.number}-{sequences.next_value('account')}" for item in accounts]
+        in_use = _("An account number is in use.")
         if existing(Account.objects.all(), "number", numbers):
-            raise Conflict(_("An account number is in use."), field="items")
+            raise Conflict(in_use, field="items")
         opened_on = opened_on or business_today(actor.business)
-        created = Account.objects.bulk_create(
-            [
-                Account(
-                    customer=item.customer,
-                    number=number,
-                    name=item.name.strip() or "General",
-                    terms_days=terms if item.terms_days is None else item.terms_days,
-                    credit_limit=to_money(item.credit_limit),
-                    opened_on=opened_on,
-                )
-                for item, number in zip(accounts, numbers, strict=True)
-            ],
-            batch_size=BULK_SIZE,
-        )
+        with number_taken_is_conflict(Account, "account_number_unique_per_business", field="items", message=in_use):
+            created = Account.objects.bulk_create(
+                [
+                    Account(
+                        customer=item.customer,
+                        number=number,
+                        name=item.name.strip() or "General",
+                        terms_days=terms if item.terms_days is None else item.terms_days,
+                        credit_limit=to_money(item.credit_limit),
+                        opened_on=opened_on,
+                    )
+                    for item, number in zip(accounts, numbers, strict=True)
+                ],
+                batch_size=BULK_SIZE,
+            )
         audit.record_event(event_type="ACCOUNTS_OPENED", payload={"count": len(created)})
     return created
 
@@ -108,7 +111,8 @@ def post_invoices(*, actor: User, invoices: Sequence[InvoiceIn], source: str = E
 
     No credit-limit or hold check (see the module docstring); a closed or written-off account is refused. Raises
     DomainError naming the item (`items.N.field`): bad lines, a total of zero, a due date before the invoice date,
-    a number given twice or already in use.
+    a number given twice; Conflict(field="items") for a number already in use (also when a concurrent request
+    takes it first).
     """
     security.check(actor, "ledger.post_sales")
     if not invoices:
@@ -134,9 +138,11 @@ def post_invoices(*, actor: User, invoices: Sequence[InvoiceIn], source: str = E
         for index, item in enumerate(invoices):
             if locked[item.account.pk].status in (Account.Status.CLOSED, Account.Status.WRITTEN_OFF):
                 raise DomainError(_("This account is closed: no new sales."), field=f"items.{index}.account")
+        in_use = _("That invoice number is in use.")
         if existing(Invoice.objects.filter(kind=Invoice.Kind.INVOICE), "number", numbers):
-            raise Conflict(_("That invoice number is in use."), field="items")
-        documents = _insert(actor, invoices, numbers, priced, locked, source)
+            raise Conflict(in_use, field="items")
+        with number_taken_is_conflict(Invoice, "invoice_number_unique_per_business", field="items", message=in_use):
+            documents = _insert(actor, invoices, numbers, priced, locked, source)
         _continue_numbering_after(numbers)
         audit.record_event(
             event_type="INVOICES_POSTED",

@@ -6,7 +6,9 @@ the counts of what would be created. It writes nothing else. `confirm_import` mo
 the queue (once: a second click finds it queued) and runs it inline when small, else as a background task.
 `run_import` re-reads the stored file, checks it again against the data as it is now, and writes everything in one
 transaction through the customer and ledger services (source "import"), ending with IMPORT_COMPLETED; any error
-rolls it all back and marks the batch failed.
+rolls it all back and marks the batch failed. While it runs, `Progress` writes rows done / rows to write where the
+batch page sees them; a run that died on the way (`is_stalled`) can be retried from the page (`confirm_import`).
+Decision 0008 explains both.
 """
 
 from __future__ import annotations
@@ -16,19 +18,21 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit
 from tabwise.core.clock import business_today, business_zone
-from tabwise.core.errors import DomainError
+from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.exports import read_upload
 from tabwise.customers import services as customer_services
 from tabwise.customers.models import Customer
@@ -46,7 +50,13 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 INLINE_ROWS = 500  # a file up to this many rows is imported during the request; a bigger one in the background
-CHUNK = MAX_BATCH  # rows per service call (record_payments takes at most MAX_BATCH)
+# Rows per service call, and so per progress write: a few hundred (record_payments takes at most MAX_BATCH).
+CHUNK = min(500, MAX_BATCH)
+# A running import is taken for gone (SQLite) after this long with no sign of life; PostgreSQL asks its lock instead,
+# after GRACE (the moment between marking a batch running and its transaction taking the row).
+STALE_AFTER = timedelta(minutes=10)
+GRACE = timedelta(minutes=2)
+PROGRESS_ALIAS = "import_progress"  # the name of the second connection `Progress` writes through
 CLIENT_REFERENCE_PREFIX = "import:"
 # What importing each kind writes through, besides `ledger.import` itself.
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -65,6 +75,10 @@ class ImportRefused(DomainError):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(_("The file has %(count)d problems: nothing was imported.") % {"count": len(errors)})
         self.errors = errors
+
+
+class Superseded(Exception):
+    """This run's batch was given up and retried, or taken by another run: it must write nothing."""
 
 
 def stage_import(*, actor: User, kind: str, file: File) -> ImportBatch:
@@ -123,11 +137,15 @@ def confirm_import(*, actor: User, batch: ImportBatch) -> ImportBatch:
     """Import a dry-run batch with no bad rows: inline when small, else queued as a background task.
 
     Idempotent: only a ready (or failed, which wrote nothing) batch moves to the queue, by one conditional UPDATE,
-    so a second click or a concurrent request finds it queued, running or completed and changes nothing.
+    so a second click or a concurrent request finds it queued, running or completed and changes nothing. A running
+    batch whose run is gone (`is_stalled`) is retried: marked failed and queued again, with IMPORT_RETRIED; one that
+    may still be running raises Conflict(field="batch").
     """
     security.check(actor, "ledger.import")
     if batch.status == ImportBatch.Status.INVALID:
         raise DomainError(_("This file has bad rows: fix them and upload it again."), field="batch")
+    if batch.status == ImportBatch.Status.RUNNING:
+        _give_up_stalled(batch.pk)
     claimed = ImportBatch.objects.filter(
         pk=batch.pk, status__in=[ImportBatch.Status.READY, ImportBatch.Status.FAILED]
     ).update(status=ImportBatch.Status.QUEUED, failure="")
@@ -147,53 +165,228 @@ def run_import(*, batch_id: int, actor: User) -> ImportBatch:
     One transaction: the file re-read and re-checked against the data as it is now, then customers, accounts,
     invoices or payments written through their services, the batch marked completed and IMPORT_COMPLETED written.
     On any error everything rolls back and the batch is marked failed with the reason (and the bad rows, if any).
+    A run killed on the way (the worker's process, the database connection) leaves only the batch marked running,
+    which `is_stalled` then detects. Progress is written every CHUNK rows from outside the transaction (`Progress`).
     """
-    started = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
-        status=ImportBatch.Status.RUNNING, started_at=timezone.now()
-    )
-    if not started:
+    attempt = _start(batch_id)
+    if attempt is None:
         return ImportBatch.objects.get(pk=batch_id)
+    # Progress goes through a second connection only when this run's transaction is the outermost: inside a caller's
+    # transaction, the claim above is not committed and holds the batch row, so the second connection would wait.
+    progress = Progress(batch_id, attempt, live=connection.vendor == "postgresql" and not connection.in_atomic_block)
     try:
         with transaction.atomic():
-            batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-            result = _import(batch, actor)
+            batch = _hold(batch_id, attempt)
+            result = _import(batch, actor, progress)
             batch.status, batch.result, batch.completed_at = ImportBatch.Status.COMPLETED, result, timezone.now()
-            batch.save(update_fields=["status", "result", "completed_at"])
+            batch.progress_done = batch.progress_total = progress.total
+            batch.progress_at = batch.completed_at
+            batch.save(
+                update_fields=["status", "result", "completed_at", "progress_done", "progress_total", "progress_at"]
+            )
             audit.record_event(
                 event_type="IMPORT_COMPLETED",
                 subject=batch,
                 payload={"kind": batch.kind, "file": batch.file_name, "sha256": batch.sha256, **result},
             )
             return batch
+    except Superseded:
+        return ImportBatch.objects.get(pk=batch_id)
     except ImportRefused as refused:
         # The data changed since the dry run (say, an invoice number was used meanwhile): the rows are now bad.
-        return _stopped(batch_id, ImportBatch.Status.INVALID, refused.message, refused.errors)
+        return _stopped(batch_id, attempt, ImportBatch.Status.INVALID, refused.message, refused.errors)
     except DomainError as error:
-        return _stopped(batch_id, ImportBatch.Status.FAILED, error.message)
+        return _stopped(batch_id, attempt, ImportBatch.Status.FAILED, error.message)
     except Exception:
         logger.exception("import batch %s failed", batch_id)
-        return _stopped(batch_id, ImportBatch.Status.FAILED, _("An unexpected error stopped the import."))
+        return _stopped(batch_id, attempt, ImportBatch.Status.FAILED, _("An unexpected error stopped the import."))
+    finally:
+        progress.close()
 
 
-def _import(batch: ImportBatch, actor: User) -> dict[str, Any]:
+def _import(batch: ImportBatch, actor: User, progress: Progress) -> dict[str, Any]:
     security.check(actor, "ledger.import")
     run = dry_run(actor=actor, kind=batch.kind, content=bytes(batch.content), file_name=batch.file_name)
     if run.errors:
         raise ImportRefused(run.errors)
-    run.plan.execute(actor)
+    progress.start(run.plan.size())
+    run.plan.execute(actor, progress)
     return run.plan.counts()
 
 
-def _stopped(batch_id: int, status: str, failure: str, errors: Sequence[RowError] = ()) -> ImportBatch:
-    """Mark a batch whose import rolled back (so it wrote nothing)."""
+def _start(batch_id: int) -> int | None:
+    """Take a queued batch for a new run (one conditional UPDATE: a second worker takes nothing); its attempt."""
+    current = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).values_list(
+        "attempt", flat=True
+    )
+    attempt = current.first()
+    if attempt is None:
+        return None
+    now = timezone.now()
+    started = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED, attempt=attempt).update(
+        status=ImportBatch.Status.RUNNING,
+        attempt=attempt + 1,
+        started_at=now,
+        progress_at=now,
+        progress_done=0,
+        progress_total=0,
+    )
+    return attempt + 1 if started else None
+
+
+def _hold(batch_id: int, attempt: int) -> ImportBatch:
+    """In the run's transaction: hold the batch for as long as it lasts, and check that the run is still this one.
+
+    PostgreSQL: FOR KEY SHARE, the lock a plain UPDATE (the progress, written from another connection) does not
+    wait for, while the FOR UPDATE NOWAIT of `is_stalled` and of a retry fails on it: a live run is never given up.
+    When the database ends the run's connection (a killed worker), the lock goes with it. SQLite: the transaction
+    holds the database's write lock, which a retry must take too.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ImportBatch._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [batch_id])  # noqa: S608
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status != ImportBatch.Status.RUNNING or batch.attempt != attempt:
+        raise Superseded
+    return batch
+
+
+def _stopped(batch_id: int, attempt: int, status: str, failure: str, errors: Sequence[RowError] = ()) -> ImportBatch:
+    """Mark a batch whose import rolled back (so it wrote nothing), unless another run has it by now."""
     errors_json = [error.as_dict() for error in errors]
-    ImportBatch.objects.filter(pk=batch_id).update(status=status, failure=failure, errors=errors_json)
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING, attempt=attempt).update(
+        status=status, failure=failure, errors=errors_json
+    )
     return ImportBatch.objects.get(pk=batch_id)
 
 
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+# -- a run that stopped: detected, given up, retried ---------------------------------------------------------------
+
+
+def is_stalled(batch: ImportBatch, *, now: datetime | None = None) -> bool:
+    """Whether a running batch's run is gone for good (its worker was killed, its connection lost), so that the user
+    may retry it. Its transaction rolled back: it wrote nothing.
+
+    PostgreSQL: the run's transaction holds the batch row (`_hold`) while it lives, so the run is gone when the row
+    can be locked (NOWAIT: a live run answers at once), once GRACE has passed since its last sign of life (it
+    takes the row a moment after it is marked running). SQLite cannot be asked without waiting for the run's write
+    lock: a run is taken for gone when it has shown no sign of life for STALE_AFTER (SQLite runs write no progress).
+    """
+    if batch.status != ImportBatch.Status.RUNNING:
+        return False
+    quiet = (now or timezone.now()) - (batch.progress_at or batch.started_at or batch.created_at)
+    if connection.vendor != "postgresql":
+        return quiet >= STALE_AFTER
+    if quiet < GRACE:
+        return False
+    try:
+        with transaction.atomic():
+            list(ImportBatch.objects.select_for_update(nowait=True).filter(pk=batch.pk).values_list("pk"))
+    except OperationalError:  # the row is held: the run is alive
+        return False
+    return True
+
+
+def _give_up_stalled(batch_id: int) -> None:
+    """Mark a running batch whose run is gone as failed, so that it can be confirmed again; writes IMPORT_RETRIED.
+
+    Under the batch row's lock (PostgreSQL, NOWAIT) or the database's write lock (SQLite): while a run's transaction
+    is open neither can be had, so a live run is never given up (Conflict). A run that starts late anyway (it was
+    marked running but had not taken the row yet) finds a newer attempt and writes nothing (`_hold`).
+    """
+    still_running = Conflict(_("This import is still running: wait for it to finish."), field="batch")
+    try:
+        with transaction.atomic():
+            try:
+                batch = ImportBatch.objects.select_for_update(nowait=True).get(pk=batch_id)
+            except OperationalError as error:
+                raise still_running from error
+            if batch.status != ImportBatch.Status.RUNNING:
+                return  # it finished, or another user retried it, meanwhile
+            last = batch.progress_at or batch.started_at or batch.created_at
+            if timezone.now() - last < GRACE:
+                raise still_running
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportBatch.Status.FAILED,
+                failure=_("The import stopped before it finished (its worker was stopped). Nothing of it was saved."),
+                errors=[],
+                progress_done=0,
+            )
+            audit.record_event(
+                event_type="IMPORT_RETRIED",
+                subject=batch,
+                payload={
+                    "kind": batch.kind,
+                    "file": batch.file_name,
+                    "attempt": batch.attempt,
+                    "started_at": batch.started_at.isoformat() if batch.started_at else None,
+                    "last_progress_at": last.isoformat(),
+                    "rows_done": batch.progress_done,
+                    "rows_total": batch.progress_total,
+                },
+            )
+    except OperationalError as error:  # SQLite: the write lock stayed busy past the timeout (a run is writing)
+        raise still_running from error
+
+
+class Progress:
+    """A running import's progress (rows written of rows to write), written where the batch page can read it
+    before the import commits, every CHUNK rows.
+
+    PostgreSQL (`live`): through a second connection of its own, in autocommit, so each write commits at once,
+    outside the import's transaction; the import holds its batch row only FOR KEY SHARE (`_hold`), which these
+    UPDATEs do not wait for. SQLite: the import holds the database's only write lock until it commits, so nothing
+    can be written meanwhile: progress is only counted, and saved with the result. Best effort: a failed write is
+    logged and never fails the import.
+    """
+
+    def __init__(self, batch_id: int, attempt: int, *, live: bool) -> None:
+        self.batch_id, self.attempt, self.live = batch_id, attempt, live
+        self.done = self.total = 0
+        self._connection: BaseDatabaseWrapper | None = None
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._write()
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        self._write()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _write(self) -> None:
+        if not self.live:
+            return
+        table = connection.ops.quote_name(ImportBatch._meta.db_table)
+        try:
+            with self._side().cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, progress_at = %s "  # noqa: S608
+                    "WHERE id = %s AND attempt = %s AND status = %s",
+                    [self.done, self.total, timezone.now(), self.batch_id, self.attempt, ImportBatch.Status.RUNNING],
+                )
+        except DatabaseError:
+            logger.warning("import batch %s: progress not written", self.batch_id, exc_info=True)
+
+    def _side(self) -> BaseDatabaseWrapper:
+        if self._connection is None:
+            default = connections[DEFAULT_DB_ALIAS]
+            backend = load_backend(default.settings_dict["ENGINE"])
+            self._connection = backend.DatabaseWrapper({**default.settings_dict}, alias=PROGRESS_ALIAS)
+            with self._connection.cursor() as cursor:
+                # Never wait long for the batch row (a retry's check holds it for a moment): skip a write instead.
+                cursor.execute("SET lock_timeout = '2s'")
+        return self._connection
 
 
 # -- plans: what a file would do to the business's data, checked against it --------------------------------------
@@ -215,7 +408,11 @@ class Plan:
     def new_account_names(self) -> list[str]:
         return []
 
-    def execute(self, actor: User) -> None:
+    def size(self) -> int:
+        """How many rows `execute` writes (customers, invoices or payments): the progress's total."""
+        raise NotImplementedError
+
+    def execute(self, actor: User, progress: Progress) -> None:
         raise NotImplementedError
 
 
@@ -250,7 +447,10 @@ class CustomersPlan(Plan):
         accounts = sum(1 for record in self.records if record.customer.is_ar)
         return {"customers": len(self.records), "accounts": accounts}
 
-    def execute(self, actor: User) -> None:
+    def size(self) -> int:
+        return len(self.records)
+
+    def execute(self, actor: User, progress: Progress) -> None:
         for part in chunks(self.records):
             created = customer_services.create_customers(actor=actor, customers=[r.customer for r in part])
             bulk.open_accounts(
@@ -261,16 +461,24 @@ class CustomersPlan(Plan):
                     if customer.is_ar
                 ],
             )
+            progress.advance(len(part))
 
 
 class AccountFinder:
-    """Customers by number with their accounts, loaded once; resolves a row's customer and account line."""
+    """Customers by number with their accounts, loaded once (two queries per 500 customers, whatever the number of
+    rows); resolves a row's customer and account line. Only the columns the import reads are loaded: a file of
+    20,000 rows may name thousands of customers."""
+
+    CUSTOMER_FIELDS = ("id", "business_id", "number", "is_ar")
+    ACCOUNT_FIELDS = ("id", "business_id", "customer_id", "number", "name", "status")
 
     def __init__(self, numbers: set[str]) -> None:
-        self.customers = {c.number: c for c in bulk.in_slices(Customer.objects.all(), "number", numbers)}
+        customers = Customer.objects.only(*self.CUSTOMER_FIELDS)
+        self.customers = {c.number: c for c in bulk.in_slices(customers, "number", numbers)}
         self.accounts: dict[int, list[Account]] = defaultdict(list)
         customer_ids = [c.pk for c in self.customers.values()]
-        for account in bulk.in_slices(Account.objects.order_by("pk"), "customer_id", customer_ids):
+        accounts = Account.objects.only(*self.ACCOUNT_FIELDS).order_by("pk")
+        for account in bulk.in_slices(accounts, "customer_id", customer_ids):
             self.accounts[account.customer_id].append(account)
 
     def find(self, plan: Plan, row: int, number: str, line: str, *, may_open: bool) -> Account | str | None:
@@ -354,7 +562,10 @@ class InvoicesPlan(Plan):
     def counts(self) -> dict[str, Any]:
         return {"invoices": len(self.items), "accounts": len(self._to_open()), "total": str(self.total)}
 
-    def execute(self, actor: User) -> None:
+    def size(self) -> int:
+        return len(self.items)
+
+    def execute(self, actor: User, progress: Progress) -> None:
         assert self.finder is not None
         to_open = self._to_open()
         opened = bulk.open_accounts(
@@ -374,6 +585,7 @@ class InvoicesPlan(Plan):
         ]
         for part in chunks(invoices):
             bulk.post_invoices(actor=actor, invoices=part, source=Entry.Source.IMPORT)
+            progress.advance(len(part))
 
 
 @dataclass
@@ -407,7 +619,10 @@ class PaymentsPlan(Plan):
         total = sum((record.amount for record, _account in self.items), ZERO)
         return {"payments": len(self.items), "already_imported": self.skipped, "total": str(total)}
 
-    def execute(self, actor: User) -> None:
+    def size(self) -> int:
+        return len(self.items)
+
+    def execute(self, actor: User, progress: Progress) -> None:
         zone = business_zone(actor.business)
         payments = [
             PaymentIn(
@@ -423,6 +638,7 @@ class PaymentsPlan(Plan):
         ]
         for part in chunks(payments):
             record_payments(actor=actor, payments=part, source=Entry.Source.IMPORT)
+            progress.advance(len(part))
 
 
 def client_reference(record: PaymentRecord) -> str:

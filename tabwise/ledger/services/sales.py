@@ -1,13 +1,20 @@
-"""Accounts and sales: open an account, write estimates, post invoices (with the credit limit and hold enforced)."""
+"""Accounts and sales: open an account, write estimates, post invoices (with the credit limit and hold enforced).
+
+Numbers a user may choose (an account's, an invoice's) are unique per business in the database. The services check
+first, to say "in use" plainly; two requests taking the same new number at the same moment both pass that check,
+and the second insert breaks the constraint. `number_taken_is_conflict` turns that into the same Conflict on the
+field (409 in the API, the field's error on a form), in a savepoint, so the caller's transaction stays usable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
@@ -42,6 +49,42 @@ class LineIn:
     item_code: str = ""
 
 
+def violates(error: IntegrityError, model: type[models.Model], constraint: str) -> bool:
+    """Whether `error` is a violation of `model`'s unique constraint named `constraint`."""
+    diagnostics = getattr(error.__cause__, "diag", None)
+    name = getattr(diagnostics, "constraint_name", None)
+    if name:  # PostgreSQL (psycopg) names the constraint
+        return bool(name == constraint)
+    # SQLite names the columns instead: "UNIQUE constraint failed: ledger_account.business_id, ledger_account.number"
+    unique = next(c for c in model._meta.constraints if c.name == constraint)
+    assert isinstance(unique, models.UniqueConstraint)
+    fields = [model._meta.get_field(name) for name in unique.fields]
+    columns = ", ".join(f"{model._meta.db_table}.{field.column}" for field in fields if isinstance(field, models.Field))
+    return str(error) == f"UNIQUE constraint failed: {columns}"
+
+
+@contextmanager
+def number_taken_is_conflict(model: type[models.Model], constraint: str, *, field: str, message: str) -> Iterator[None]:
+    """Run an insert in a savepoint; its violation of the unique constraint `constraint` (a concurrent request took
+    the same number after this one found it free) becomes Conflict(message, field). The savepoint is rolled back,
+    so the caller's transaction stays usable; any other integrity error passes through unchanged."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if not violates(error, model, constraint):
+            raise
+        raise Conflict(message, field=field) from error
+
+
+def _account_number_taken(number: str) -> bool:
+    return Account.objects.filter(number=number).exists()
+
+
+def _invoice_number_taken(number: str) -> bool:
+    return Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists()
+
+
 def ledger_settings() -> LedgerSettings:
     """The current business's ledger settings, created with the defaults on first use."""
     found = LedgerSettings.objects.first()
@@ -65,7 +108,12 @@ def open_account(
     number: str | None = None,
     opened_on: date | None = None,
 ) -> Account:
-    """Open a receivable account for an A/R customer. Atomic; writes ACCOUNT_OPENED."""
+    """Open a receivable account for an A/R customer. Atomic; writes ACCOUNT_OPENED.
+
+    Numbered `number` when given, else the customer's number and the next of the business's account series (past
+    any taken by hand). Raises Conflict(field="number") for a number in use, also when a concurrent request takes it
+    first; DomainError on the field at fault otherwise.
+    """
     security.check(actor, "ledger.manage_accounts")
     if not customer.is_ar:
         raise DomainError(_("This is a cash customer: make them an A/R customer first."), field="customer")
@@ -73,11 +121,14 @@ def open_account(
         raise DomainError(_("The credit limit cannot be negative."), field="credit_limit")
     if owner is not None and owner.business_id != actor.business_id:
         raise DomainError(_("Choose a user of your business."), field="owner")
+    in_use = _("That account number is in use.")
     with transaction.atomic():
-        number = (number or "").strip() or f"{customer.number}-{sequences.next_value('account')}"
-        if Account.objects.filter(number=number).exists():
-            raise Conflict(_("That account number is in use."), field="number")
-        account = Account.objects.create(
+        number = (number or "").strip()
+        if number and _account_number_taken(number):
+            raise Conflict(in_use, field="number")
+        while not number or _account_number_taken(number):  # the series' next number not taken by hand
+            number = f"{customer.number}-{sequences.next_value('account')}"
+        account = Account(
             customer=customer,
             number=number,
             name=name.strip() or "General",
@@ -86,6 +137,8 @@ def open_account(
             owner=owner,
             opened_on=opened_on or business_today(actor.business),
         )
+        with number_taken_is_conflict(Account, "account_number_unique_per_business", field="number", message=in_use):
+            account.save()
         audit.record_event(event_type="ACCOUNT_OPENED", subject=account, payload={"number": number})
     return account
 
@@ -190,7 +243,8 @@ def post_invoice(
     """Post a sale on account. Atomic, under the account's lock; writes INVOICE_POSTED (and CREDIT_OVERRIDDEN).
 
     Raises CreditRefused if the account is on hold or the sale would pass its credit limit, unless
-    `override_credit` and the actor may override; DomainError on the field at fault for bad lines.
+    `override_credit` and the actor may override; Conflict(field="number") for a `number` in use, also when a
+    concurrent request takes it first; DomainError on the field at fault for bad lines.
     """
     security.check(actor, "ledger.post_sales")
     business = actor.business
@@ -203,13 +257,14 @@ def post_invoice(
         if total <= ZERO:
             raise DomainError(_("The invoice total must be more than zero."), field="lines")
         override = _check_credit(actor=actor, account=locked, total=total, override=override_credit)
+        in_use = _("That invoice number is in use.")
         number = (number or "").strip()
         if not number:  # the series' next free number: an imported or hand-numbered invoice may hold the next one
             number = posting.next_number(Entry.Kind.INVOICE)
-            while Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
+            while _invoice_number_taken(number):
                 number = posting.next_number(Entry.Kind.INVOICE)
-        elif Invoice.objects.filter(kind=Invoice.Kind.INVOICE, number=number).exists():
-            raise Conflict(_("That invoice number is in use."), field="number")
+        elif _invoice_number_taken(number):
+            raise Conflict(in_use, field="number")
         due_on = due_on or issued_on + timedelta(days=locked.terms_days)
         if due_on < issued_on:
             raise DomainError(_("The due date cannot be before the invoice date."), field="due_on")
@@ -226,22 +281,23 @@ def post_invoice(
         )
         posting.settle(target, actor=actor, debits=[entry])
         posting.finish(target)
-        invoice = _save_document(
-            Invoice(
-                kind=Invoice.Kind.INVOICE,
-                number=number,
-                customer=locked.customer,
-                account=locked,
-                entry=entry,
-                vehicle=vehicle,
-                mileage=mileage,
-                issued_on=issued_on,
-                due_on=due_on,
-                salesperson=actor,
-                notes=notes,
-            ),
-            priced,
-        )
+        with number_taken_is_conflict(Invoice, "invoice_number_unique_per_business", field="number", message=in_use):
+            invoice = _save_document(
+                Invoice(
+                    kind=Invoice.Kind.INVOICE,
+                    number=number,
+                    customer=locked.customer,
+                    account=locked,
+                    entry=entry,
+                    vehicle=vehicle,
+                    mileage=mileage,
+                    issued_on=issued_on,
+                    due_on=due_on,
+                    salesperson=actor,
+                    notes=notes,
+                ),
+                priced,
+            )
         audit.record_event(event_type="INVOICE_POSTED", subject=invoice, payload={"total": str(total)})
         if override is not None:
             audit.record_event(event_type="CREDIT_OVERRIDDEN", subject=locked, payload={**override, "invoice": number})
@@ -296,8 +352,16 @@ def create_estimate(
 ) -> Invoice:
     """Write an estimate (a quote): priced like an invoice, never posted. Atomic; writes ESTIMATE_CREATED."""
     return _unposted_sale(
-        actor=actor, kind=Invoice.Kind.ESTIMATE, series=("E-", "estimate"), event_type="ESTIMATE_CREATED",
-        customer=customer, lines=lines, issued_on=issued_on, vehicle=vehicle, mileage=mileage, notes=notes,
+        actor=actor,
+        kind=Invoice.Kind.ESTIMATE,
+        series=("E-", "estimate"),
+        event_type="ESTIMATE_CREATED",
+        customer=customer,
+        lines=lines,
+        issued_on=issued_on,
+        vehicle=vehicle,
+        mileage=mileage,
+        notes=notes,
     )
 
 
@@ -348,8 +412,16 @@ def record_cash_sale(
 ) -> Invoice:
     """Record a sale paid in full at the counter: history for the customer, nothing on any account. Atomic."""
     return _unposted_sale(
-        actor=actor, kind=Invoice.Kind.CASH_SALE, series=("C-", "cash_sale"), event_type="CASH_SALE_RECORDED",
-        customer=customer, lines=lines, issued_on=issued_on, vehicle=vehicle, mileage=mileage, notes=notes,
+        actor=actor,
+        kind=Invoice.Kind.CASH_SALE,
+        series=("C-", "cash_sale"),
+        event_type="CASH_SALE_RECORDED",
+        customer=customer,
+        lines=lines,
+        issued_on=issued_on,
+        vehicle=vehicle,
+        mileage=mileage,
+        notes=notes,
     )
 
 

@@ -15,7 +15,9 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tabwise.core import tenancy
@@ -609,3 +611,26 @@ def test_invoicing_hundreds_of_rows_takes_a_bounded_number_of_queries(business, 
     assert batch.status == "completed"
     with tenancy.business_scope(business):
         assert Account.objects.filter(balance=Decimal("10.00")).count() == 200
+
+
+def test_checking_a_payment_file_asks_the_database_the_same_number_of_times_for_10_or_400_rows(business, web, owner):
+    customers = [CUSTOMERS[0]] + [
+        [str(3000 + n), "person", "", f"Payer{n}", "", "", "", "", "", "", "", "", "yes", "", ""] for n in range(100)
+    ]
+    confirm(web, upload(web, "customers", csv_file(customers)))
+
+    def queries_to_check(rows: int) -> int:
+        payments = [PAYMENTS[0]] + [
+            [str(3000 + n % 100), "", f"02/{1 + n % 28:02d}/2026", f"{1 + n}.00", "cash", f"r{n}", ""]
+            for n in range(rows)
+        ]
+        content = csv_file(payments)
+        with tenancy.business_scope(business), CaptureQueriesContext(connection) as queries:
+            run = import_services.dry_run(
+                actor=owner, kind="payments", content=content.read(), file_name="payments.csv"
+            )
+        assert (run.errors, run.plan.size()) == ([], rows)
+        return len(queries)
+
+    # Customers, their accounts and the payments already imported are read in slices of 500, never row by row.
+    assert queries_to_check(10) == queries_to_check(400)

@@ -49,7 +49,9 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             return redirect(batch)
-    context = {"form": form, "formats": _formats(), "batches": selectors.recent_imports()}
+    batches = selectors.recent_imports()
+    stalled = {batch.pk for batch in batches if import_services.is_stalled(batch)}
+    context = {"form": form, "formats": _formats(), "batches": batches, "stalled": stalled}
     return render(request, "ledger/imports/start.html", context)
 
 
@@ -73,9 +75,11 @@ def import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
 @requires("ledger.import")
 @require_GET
 def import_detail(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
-    """The dry run's preview (counts, every bad row) or the import's progress and result; polled while it runs."""
+    """The dry run's preview (counts, every bad row) or the import's progress and result; polled while it runs,
+    until it ends or its run is found gone (then the page offers to retry it)."""
     batch = found(selectors.import_batch, batch_id)
-    context = {"batch": batch, "polling": batch.status in POLL_STATUSES}
+    stalled = import_services.is_stalled(batch)
+    context = {"batch": batch, "stalled": stalled, "polling": batch.status in POLL_STATUSES and not stalled}
     template = "ledger/imports/batch.html"
     return render(request, f"{template}#status" if request.htmx else template, context)
 
@@ -83,6 +87,7 @@ def import_detail(request: AuthenticatedHttpRequest, batch_id: int) -> HttpRespo
 @requires("ledger.import")
 @require_POST
 def import_confirm(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
+    """Import a previewed batch, or retry one whose run stopped; then follow it on its page."""
     batch = found(selectors.import_batch, batch_id)
     try:
         batch = import_services.confirm_import(actor=request.user, batch=batch)
