@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-HOT_PATHS = ("page", "api_read", "api_write", "ledger_payment")
+HOT_PATHS = ("page", "api_read", "api_write", "ledger_payment", "ledger_batch")
 
 
 def _configure_environment(app: str) -> None:
@@ -55,6 +55,8 @@ def _tabwise_request(path: str) -> Callable[[int], Any]:
         return lambda n: client.get("/api/v1/customers/?page=1", headers={"Authorization": f"Bearer {token}"})
     if path == "ledger_payment":
         return _ledger_payment()
+    if path == "ledger_batch":
+        return _ledger_batch()
     _, token = create_token(user=User.objects.get(username="bench-writer"), name="bench: profile")
     stamp = time.time_ns() % 10**8
 
@@ -65,6 +67,35 @@ def _tabwise_request(path: str) -> Callable[[int], Any]:
         return client.post("/api/v1/customers/", json.dumps(body), content_type="application/json", headers=headers)
 
     return create
+
+
+def _ledger_batch() -> Callable[[int], Any]:
+    """A batch of 500 $5 payments over 500 accounts, each with a client reference, as bench/run.py sends it."""
+    from django.test import Client
+
+    from bench.ledger import BATCH_SIZE, PAYMENT_AMOUNT, PAYMENTS_SLUG
+    from tabwise.core.tenancy import business_scope
+    from tabwise.ledger.models import Account
+    from tabwise.users.models import User
+    from tabwise.users.tokens import create_token
+
+    user = User.objects.get(username=PAYMENTS_SLUG)
+    _, token = create_token(user=user, name="bench: profile")
+    with business_scope(user.business):
+        ids = list(Account.objects.order_by("-balance", "pk").values_list("pk", flat=True)[:BATCH_SIZE])
+    client = Client(HTTP_HOST="127.0.0.1")
+    stamp = time.time_ns() % 10**8
+
+    def batch(n: int) -> Any:
+        items = [
+            {"account_id": pk, "amount": PAYMENT_AMOUNT, "method": "cash", "client_reference": f"prof-{stamp}-{n}-{i}"}
+            for i, pk in enumerate(ids)
+        ]
+        headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"profile-batch-{stamp}-{n}"}
+        body = json.dumps({"items": items})
+        return client.post("/api/v1/ledger/payments/batch", body, content_type="application/json", headers=headers)
+
+    return batch
 
 
 def _ledger_payment() -> Callable[[int], Any]:
@@ -136,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     send = _tabwise_request(args.path) if args.app == "tabwise" else _bare_request(args.path)
-    for n in range(20):  # warm-up: imports, templates, the connection, the business's security table
+    for n in range(
+        2 if args.path == "ledger_batch" else 20
+    ):  # warm-up: imports, templates, the connection, the business's security table
         response = send(10**6 + n)
         if response.status_code >= 300:
             raise SystemExit(f"{args.path}: status {response.status_code}: {response.content[:300]!r}")
@@ -149,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.app} {args.path}: {statements} SQL statements per request")
     if args.sql:
         for query in captured.captured_queries:
-            print(f"  {query['sql'][:300]}")
+            print(f"  {query['time']:>7} s  {query['sql'][:200]}")
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

@@ -81,7 +81,9 @@ def _ledger_objects(business: Business, user: User, customer: Customer) -> dict[
     with tenancy.business_scope(business):
         account = ledger.open_account(actor=user, customer=customer, name=MARKER, opened_on=date(2026, 1, 2))
         invoice = ledger.post_invoice(
-            actor=user, account=account, lines=[ledger.LineIn(f"{MARKER} socket set", Decimal("1200.00"))],
+            actor=user,
+            account=account,
+            lines=[ledger.LineIn(f"{MARKER} socket set", Decimal("1200.00"))],
             issued_on=date(2026, 1, 5),
         )
         payment = ledger.record_payment(
@@ -89,8 +91,13 @@ def _ledger_objects(business: Business, user: User, customer: Customer) -> dict[
             payment=ledger.PaymentIn(account_id=account.pk, amount=Decimal("25.00"), method="cash", reference=MARKER),
         )
         plan = ledger.create_plan(
-            actor=user, account=account, amount=Decimal("1175.00"), instalment_amount=Decimal("25.00"),
-            frequency="weekly", starts_on=date(2036, 1, 1), invoice=invoice,
+            actor=user,
+            account=account,
+            amount=Decimal("1175.00"),
+            instalment_amount=Decimal("25.00"),
+            frequency="weekly",
+            starts_on=date(2036, 1, 1),
+            invoice=invoice,
         )
         estimate = ledger.create_estimate(
             actor=user, customer=customer, lines=[ledger.LineIn(f"{MARKER} creeper", Decimal("80.00"))]

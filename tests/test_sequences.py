@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from tabwise.core import sequences, tenancy
 from tabwise.core.testing.factories import BusinessFactory
@@ -69,3 +69,52 @@ def test_concurrent_callers_never_get_the_same_number():
         thread.join()
 
     assert sorted(taken) == list(range(1, 151))
+
+
+def test_a_series_with_gaps_goes_on_after_the_counter_and_keeps_increasing(business):
+    with tenancy.business_scope(business):
+        counted = sequences.next_value("receipt")
+        more = sequences.next_values("receipt", 2, gapless=False)
+        then = sequences.next_values("receipt", 1, gapless=False)
+
+    assert counted == 1
+    assert list(more) == [2, 3]
+    assert list(then) == [4]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks and database sequences: PostgreSQL")
+def test_a_series_with_gaps_never_waits_for_an_open_transaction_and_never_repeats():
+    business = BusinessFactory()
+    with tenancy.business_scope(business):
+        sequences.next_values("receipt", 1, gapless=False)  # created and committed
+        sequences.next_value("invoice")
+    outcome: dict[str, object] = {}
+    holding = threading.Event()
+    done = threading.Event()
+
+    def hold_numbers_open() -> None:
+        with tenancy.business_scope(business), transaction.atomic():
+            outcome["held"] = [sequences.next_values("receipt", 1, gapless=False)[0], sequences.next_value("invoice")]
+            holding.set()
+            done.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_numbers_open)
+    holder.start()
+    holding.wait(10)
+    try:
+        with tenancy.business_scope(business), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            outcome["mine"] = sequences.next_values("receipt", 3, gapless=False)
+            # A gapless series is locked by the open transaction: this one has to wait, and here gives up.
+            with pytest.raises(OperationalError), transaction.atomic():
+                sequences.next_value("invoice")
+    finally:
+        done.set()
+        holder.join()
+
+    held = outcome["held"]
+    assert isinstance(held, list)
+    assert list(outcome["mine"]) == [held[0] + 1, held[0] + 2, held[0] + 3]  # type: ignore[call-overload]

@@ -32,9 +32,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalChanges
 
-from tabwise.core import audit
+from tabwise.core import audit, bulk
 from tabwise.core.tenancy import all_businesses, business_scope
-from tabwise.demo import bulk
 from tabwise.demo.behaviour import Behaviour, behaviour_for, status_for
 from tabwise.demo.businesses import BUSINESSES, DEMO_SLUGS, ROLES, DemoBusiness, split_customers
 from tabwise.demo.customers import create_customers, e164

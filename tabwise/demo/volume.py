@@ -11,7 +11,7 @@ pays exactly one invoice (in full, or the oldest open one in part), payments are
 account's allocation floor (which ends at the last payment's day). Balances and open amounts are written as the
 sums they cache; `selectors.verify_account` and `aging.aging` hold on the result (tested at a small N).
 
-Rows go in through `tabwise.demo.bulk` (COPY on PostgreSQL), a chunk of accounts at a time, so memory stays flat.
+Rows go in through `tabwise.core.bulk` (COPY on PostgreSQL), a chunk of accounts at a time, so memory stays flat.
 On PostgreSQL, checking the foreign keys at each commit costs more than the COPY itself; `skip_fk_checks=True`
 (a superuser's `session_replication_role = replica`, for the chunk's transaction only) leaves them out, which is
 safe for rows built consistent by construction, as these are, and halves the time.
@@ -29,11 +29,11 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from tabwise.core import bulk
 from tabwise.core.clock import business_today
 from tabwise.core.models import Sequence
 from tabwise.core.tenancy import business_scope
 from tabwise.customers.models import Customer
-from tabwise.demo import bulk
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Allocation, Entry, Invoice, Payment
 from tabwise.tenants.models import Business

@@ -19,10 +19,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from tabwise.core.money import CENT
+from tabwise.core.money import MoneySum
 from tabwise.ledger.models import Account, Allocation, Entry, LedgerSettings
 
 ZERO = Decimal("0")
@@ -105,11 +105,8 @@ def _bucket_case(date_field: str, as_of: date, buckets: list[Bucket], *, credit_
 
 def _sums(rows: QuerySet[Any], key_path: str | None, amount: str) -> list[tuple[Any, int, Decimal]]:
     keys = [key_path] if key_path else []
-    grouped = rows.values(*keys, "bucket").annotate(total=Sum(amount)).order_by()
-    # Quantized: SQLite sums in binary floating point (0.10 + 0.20 = 0.30000000000000004, a zero as -3E-16).
-    return [
-        (row[key_path] if key_path else None, row["bucket"], (row["total"] or ZERO).quantize(CENT)) for row in grouped
-    ]
+    grouped = rows.values(*keys, "bucket").annotate(total=MoneySum(amount)).order_by()
+    return [(row[key_path] if key_path else None, row["bucket"], row["total"]) for row in grouped]
 
 
 def aging(

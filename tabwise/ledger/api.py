@@ -9,13 +9,14 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db.models import F, QuerySet, Sum, Window
+from django.db.models import F, QuerySet
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from tabwise.core.clock import business_today
 from tabwise.core.errors import DomainError, NotFound
 from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.core.money import MoneySum
 from tabwise.core.pagination import PagePagination
 from tabwise.customers import selectors as customer_selectors
 from tabwise.customers.models import Customer, Vehicle
@@ -169,7 +170,7 @@ def list_account_entries(request: AuthenticatedHttpRequest, account_id: schemas.
     account = selectors.account_detail(account_id)
     # The window runs over the whole account before the page is cut, so every page's balances are exact.
     return selectors.account_entries(account).annotate(
-        running_balance=Window(Sum("amount"), order_by=[F("posted_on").asc(), F("id").asc()])
+        running_balance=MoneySum("amount", order_by=[F("posted_on").asc(), F("id").asc()])
     )
 
 
@@ -279,14 +280,6 @@ def _payment_in(item: schemas.PaymentIn) -> services.PaymentIn:
     )
 
 
-def _recorded(references: list[str]) -> dict[str, Payment]:
-    """The payments already recorded under these client references (a read the ledger's selectors lack)."""
-    if not references:
-        return {}
-    found = Payment.objects.filter(client_reference__in=references).select_related("entry")
-    return {payment.client_reference: payment for payment in found}
-
-
 @router.post("/payments", response={200: schemas.PaymentOut, 201: schemas.PaymentOut}, operation_id="create_payment")
 @requires("ledger.record_payments")
 @api_fields
@@ -311,28 +304,20 @@ def create_payment_batch(
     Items whose `client_reference` was already recorded are reported as `already_recorded` with that payment, and
     posted nothing again. 201 when anything was recorded, 200 when every item already was.
     """
-    ids = {item.account_id for item in payload.items}
-    known = set(selectors.account_list().filter(pk__in=ids).values_list("pk", flat=True))
-    for index, item in enumerate(payload.items):
-        if item.account_id not in known:
-            raise NotFound("No such account.", field=f"items.{index}.account_id")
     result = services.record_payments(actor=request.user, payments=[_payment_in(item) for item in payload.items])
     return Status(201 if result.payments else 200, _batch_out(payload, result))
 
 
 def _batch_out(payload: schemas.PaymentBatchIn, result: services.BatchResult) -> schemas.PaymentBatchOut:
     """Pair each item with its payment: the batch's new payments come back in item order, skipping the items whose
-    client reference was already recorded."""
+    client reference was already recorded (those come with the payment recorded then)."""
     new = iter(result.payments)
-    new_ids = {payment.pk for payment in result.payments}
-    earlier = _recorded([item.client_reference for item in payload.items if item.client_reference])
     items = []
     for index, item in enumerate(payload.items):
-        payment = earlier.get(item.client_reference) if item.client_reference else None
-        already = payment is not None and payment.pk not in new_ids
-        if not already:
+        payment = result.earlier.get(item.client_reference) if item.client_reference else None
+        already = payment is not None
+        if payment is None:
             payment = next(new)
-        assert payment is not None
         items.append(
             schemas.BatchItemOut(
                 index=index,

@@ -255,6 +255,7 @@ class ChargeForm(LedgerForm):
 class CreditNoteForm(LedgerForm):
     amount = money_field(_("Amount"))
     reason = forms.CharField(label=_("Reason"), max_length=200, help_text=_("A return, a price adjustment..."))
+    posted_on = date_field(_("Date"), help_text=_("Blank: today."))
 
     def __init__(self, *args: Any, debits: list[Entry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -266,12 +267,14 @@ class RefundForm(LedgerForm):
     amount = money_field(_("Amount"))
     method = forms.ChoiceField(label=_("Paid back by"), choices=Payment.Method.choices)
     reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
+    posted_on = date_field(_("Date"), help_text=_("Blank: today."))
 
 
 class WriteOffForm(LedgerForm):
     approver: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Approved by"), queryset=None)
     reason = forms.CharField(label=_("Reason"), max_length=200)
     amount = money_field(_("Amount"), required=False, help_text=_("Blank: everything ticked, or all that is open."))
+    posted_on = date_field(_("Date"), help_text=_("Blank: today."))
 
     def __init__(self, *args: Any, approvers: QuerySet[User], debits: list[Entry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -39,9 +39,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
-from tabwise.core.money import MoneyField
+from tabwise.core.money import MoneySum
 from tabwise.ledger.aging import Bucket, buckets_for
 from tabwise.ledger.models import Allocation, Entry, LedgerSettings
 
@@ -215,10 +215,6 @@ class Metrics:
     buckets: list[Bucket]
 
 
-def _money_sum(field: str, condition: Q) -> Sum:
-    return Sum(field, filter=condition, output_field=MoneyField())
-
-
 def _bucket(date_field: str, as_of: date, buckets: list[Bucket]) -> Case:
     """The index of a debit's aging bucket as of `as_of`, from its due (or posted) date; as `ledger.aging` does."""
     whens = [
@@ -231,24 +227,25 @@ def _bucket(date_field: str, as_of: date, buckets: list[Bucket]) -> Case:
 def _current_ar(as_of: date) -> Decimal:
     """Open on `as_of` on debits posted by then and not yet due (due on or after `as_of`)."""
     debits = Q(amount__gt=0, posted_on__lte=as_of, due_on__gte=as_of)
-    open_now = Entry.objects.filter(debits).aggregate(total=_money_sum("open_amount", Q()))["total"] or ZERO
+    open_now = Entry.objects.filter(debits).aggregate(total=MoneySum("open_amount"))["total"]
     later = Allocation.objects.filter(
         applied_on__gt=as_of, debit__amount__gt=0, debit__posted_on__lte=as_of, debit__due_on__gte=as_of
-    ).aggregate(total=_money_sum("amount", Q()))["total"]
-    return open_now + (later or ZERO)
+    ).aggregate(total=MoneySum("amount"))["total"]
+    return open_now + later
 
 
 def _monthly_sums(ends: list[date], months: list[Month]) -> dict[str, Decimal]:
     """A/R at each end (`ar{i}`), credit sales (`sales{i}`) and bad debt (`bad{i}`) of each month: one query."""
     sales = Q(kind__in=SALES_KINDS) | Q(kind=Entry.Kind.REVERSAL, reverses__kind__in=SALES_KINDS)
     write_offs = Q(kind=Entry.Kind.WRITE_OFF) | Q(kind=Entry.Kind.REVERSAL, reverses__kind=Entry.Kind.WRITE_OFF)
-    aggregates: dict[str, Any] = {f"ar{i}": _money_sum("amount", Q(posted_on__lte=end)) for i, end in enumerate(ends)}
+    aggregates: dict[str, Any] = {
+        f"ar{i}": MoneySum("amount", filter=Q(posted_on__lte=end)) for i, end in enumerate(ends)
+    }
     for i, month in enumerate(months):
         in_month = Q(posted_on__gte=month.start, posted_on__lte=month.end)
-        aggregates[f"sales{i}"] = _money_sum("amount", in_month & sales)
-        aggregates[f"bad{i}"] = _money_sum("amount", in_month & write_offs)
-    sums = Entry.objects.aggregate(**aggregates)
-    return {key: value or ZERO for key, value in sums.items()}
+        aggregates[f"sales{i}"] = MoneySum("amount", filter=in_month & sales)
+        aggregates[f"bad{i}"] = MoneySum("amount", filter=in_month & write_offs)
+    return Entry.objects.aggregate(**aggregates)
 
 
 def roll_rates(*, month: Month, previous_end: date, settings: LedgerSettings) -> RollRates:
@@ -262,14 +259,14 @@ def roll_rates(*, month: Month, previous_end: date, settings: LedgerSettings) ->
     # Still open at the month's end: open now, plus what was applied to it after the month's end.
     debits = Entry.objects.filter(amount__gt=0, posted_on__lte=previous_end).exclude(open_amount=0)
     grouped = debits.annotate(b_from=_bucket(field, previous_end, buckets), b_to=_bucket(field, month.end, buckets))
-    for row in grouped.values("b_from", "b_to").annotate(total=Sum("open_amount")).order_by():
-        moved[row["b_from"]][row["b_to"]] += row["total"] or ZERO
+    for row in grouped.values("b_from", "b_to").annotate(total=MoneySum("open_amount")).order_by():
+        moved[row["b_from"]][row["b_to"]] += row["total"]
     ours = Allocation.objects.filter(debit__amount__gt=0, debit__posted_on__lte=previous_end)
     after = ours.filter(applied_on__gt=month.end).annotate(
         b_from=_bucket(f"debit__{field}", previous_end, buckets), b_to=_bucket(f"debit__{field}", month.end, buckets)
     )
-    for row in after.values("b_from", "b_to").annotate(total=Sum("amount")).order_by():
-        moved[row["b_from"]][row["b_to"]] += row["total"] or ZERO
+    for row in after.values("b_from", "b_to").annotate(total=MoneySum("amount")).order_by():
+        moved[row["b_from"]][row["b_to"]] += row["total"]
 
     # Applied during the month, by the kind of credit.
     during = ours.filter(applied_on__gt=previous_end, applied_on__lte=month.end).annotate(
@@ -278,9 +275,9 @@ def roll_rates(*, month: Month, previous_end: date, settings: LedgerSettings) ->
             When(credit__kind=Entry.Kind.WRITE_OFF, then=Value(1)), default=Value(0), output_field=IntegerField()
         ),
     )
-    for row in during.values("b_from", "written_off").annotate(total=Sum("amount")).order_by():
+    for row in during.values("b_from", "written_off").annotate(total=MoneySum("amount")).order_by():
         target = written_off if row["written_off"] else paid
-        target[row["b_from"]] += row["total"] or ZERO
+        target[row["b_from"]] += row["total"]
     return RollRates(month=month, buckets=buckets, moved=moved, paid=paid, written_off=written_off)
 
 

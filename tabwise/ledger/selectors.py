@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from tabwise.core.errors import NotFound
-from tabwise.core.money import CENT
+from tabwise.core.money import MoneySum
 from tabwise.customers.models import Customer
 from tabwise.ledger.models import Account, Allocation, Entry, ImportBatch, Invoice, Payment, PaymentPlan
 
@@ -80,8 +80,7 @@ def payments_of(account: Account) -> QuerySet[Payment]:
 
 
 def customer_balance(customer: Customer) -> Decimal:
-    total = Account.objects.filter(customer=customer).aggregate(total=Sum("balance"))["total"] or ZERO
-    return total.quantize(CENT)  # SQLite sums in binary floating point: 0.10 + 0.20 - 0.30 is 5.6E-17 there
+    return Account.objects.filter(customer=customer).aggregate(total=MoneySum("balance"))["total"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +132,8 @@ def import_batch(batch_id: int) -> ImportBatch:
 
 def recent_imports(limit: int = 20) -> QuerySet[ImportBatch]:
     """The business's latest import files, newest first (without their content)."""
-    return ImportBatch.objects.select_related("created_by").defer("content", "errors").order_by("-created_at", "-id")[
-        :limit
-    ]
+    return (
+        ImportBatch.objects.select_related("created_by")
+        .defer("content", "errors")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
+from tabwise.core import tenancy
+from tabwise.core.clock import business_today
+from tabwise.core.money import MoneySum
 from tabwise.customers.models import Customer, Vehicle
 from tabwise.ledger import posting, selectors
 from tabwise.ledger.models import Account, Allocation, Entry, Instalment, Invoice, InvoiceLine, PaymentPlan
-from tabwise.ledger.services.plans import MAX_INSTALMENTS, schedule_dates
+from tabwise.ledger.services.plans import MAX_INSTALMENTS, instalment_states, paid_toward, schedule_dates
 from tabwise.tenants.models import Business
 from tabwise.users import security
 from tabwise.users.models import User
@@ -71,7 +74,9 @@ def allocations_of(entry: Entry) -> QuerySet[Allocation]:
 class PlanCalendar:
     """A payment plan as an expected-payment calendar: its instalments, what is paid and what is next.
 
-    `paid` is what the daily plan check has counted toward the instalments (it can lag a payment by a day).
+    An active plan's instalments show what they are now (`plans.instalment_states` over what has been paid toward
+    the plan up to this moment), not what the last daily check wrote: a payment shows at once. The events for
+    short and missed instalments still come from the daily check.
     """
 
     plan: PaymentPlan
@@ -87,7 +92,13 @@ class PlanCalendar:
 
 
 def _calendar(plan: PaymentPlan) -> PlanCalendar:
-    instalments = list(plan.instalments.all())
+    instalments = sorted(plan.instalments.all(), key=lambda instalment: instalment.sequence)
+    if plan.status == PaymentPlan.Status.ACTIVE:
+        business = tenancy.current_business()
+        assert business is not None
+        states = instalment_states(instalments, paid=paid_toward(plan), today=business_today(business))
+        for instalment, (status, covered) in zip(instalments, states, strict=True):
+            instalment.status, instalment.paid_amount = status, covered  # shown, not saved
     paid = sum((instalment.paid_amount for instalment in instalments), ZERO)
     upcoming = [i for i in instalments if i.status != Instalment.Status.PAID]
     return PlanCalendar(plan, instalments, paid, plan.amount - paid, upcoming[0] if upcoming else None)
@@ -137,8 +148,7 @@ def open_debits(account: Account) -> list[Entry]:
 
 def unapplied_credit(account: Account) -> Decimal:
     """Credit held for the customer and not yet applied (a positive amount, 0 when none)."""
-    total = account.entries.filter(open_amount__lt=0).aggregate(total=Sum("open_amount"))["total"]
-    return -(total or ZERO)
+    return -account.entries.filter(open_amount__lt=0).aggregate(total=MoneySum("open_amount"))["total"]
 
 
 def vehicles_of(customer: Customer) -> QuerySet[Vehicle]:
@@ -168,7 +178,7 @@ def reallocation_candidates(credit: Entry) -> list[Candidate]:
     applied = dict(
         Allocation.objects.filter(credit=credit)
         .values("debit_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
         .values_list("debit_id", "total")
     )
     debits = Entry.objects.filter(account_id=credit.account_id).filter(

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from tabwise.core.errors import DomainError
+from tabwise.core.money import MoneySum
 from tabwise.customers.models import Address, Customer
 from tabwise.ledger import aging
 from tabwise.ledger.models import Account, Entry
@@ -109,7 +110,7 @@ def statement(*, of: Customer | Account, period: Period) -> Statement:
     else:
         owner, account, accounts = of, None, Account.objects.filter(customer=of)
     entries = Entry.objects.filter(account__in=accounts)
-    opening = entries.filter(posted_on__lt=period.start).aggregate(total=Sum("amount"))["total"] or ZERO
+    opening = entries.filter(posted_on__lt=period.start).aggregate(total=MoneySum("amount"))["total"]
     in_period = entries.filter(posted_on__gte=period.start, posted_on__lte=period.end)
     lines, balance, charges, credits = [], opening, ZERO, ZERO
     for entry in in_period.select_related("account", "reverses").order_by("posted_on", "id"):
@@ -141,7 +142,7 @@ def customers_owing(as_of: date) -> QuerySet[Customer]:
     owing = (
         Entry.objects.filter(posted_on__lte=as_of)
         .values("account__customer_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))  # rounded in the database: a zero balance is 0 there, not 5.6E-17
         .filter(total__gt=0)
         .values("account__customer_id")
     )

@@ -93,7 +93,15 @@ class Plan:
     dues: list[Due]
     book: Book
     document: Document
+    for_invoice: bool  # a plan for `document` alone; otherwise for the account's balance (an earlier plan rolled in)
     paid: Decimal = ZERO  # paid toward it so far (plans.paid_toward), kept as payments come and go
+
+    @property
+    def invoice_entry(self) -> Posted | None:
+        return self.document.entry if self.for_invoice else None
+
+    def refresh_paid(self) -> None:
+        self.paid = self.book.paid_toward(counts_from=self.plan.counts_from, invoice=self.invoice_entry)
 
 
 @dataclass
@@ -326,8 +334,8 @@ class AccountLife:
             reference = f"Money order {rng.randrange(10**9, 10**10)}"
         by = by or self.clerk
         entry = self.book.pay(amount=amount, on=day, by=by, source=self.source, memo=reference)
-        if self.plan is not None and day >= self.plan.plan.counts_from:
-            self.plan.paid += amount
+        if self.plan is not None:
+            self.plan.refresh_paid()
         receipt = Receipt(
             entry=entry,
             amount=amount,
@@ -351,8 +359,8 @@ class AccountLife:
         paid again a few weeks later."""
         manager = self.ledger.users[Level.MANAGER]
         self.book.reverse(receipt.entry, on=day, by=manager, memo=f"{receipt.reference} returned: {reason}")
-        if self.plan is not None and receipt.entry.posted_on >= self.plan.plan.counts_from:
-            self.plan.paid -= receipt.amount
+        if self.plan is not None:
+            self.plan.refresh_paid()
         self.book.post_debit(
             kind=Entry.Kind.CHARGE,
             amount=self.ledger.returned_check_fee,
@@ -468,6 +476,7 @@ class AccountLife:
         """services.create_plan for what the sale added (an active plan is cancelled and re-agreed with the new
         sale on top, as one plan per account is the rule)."""
         amount = document.total
+        rolled_in = False
         if self.plan is not None and self.plan.plan.status == PaymentPlan.Status.ACTIVE:
             old = self.plan.plan
             left = old.amount - self.plan.paid
@@ -475,6 +484,7 @@ class AccountLife:
                 old.status = PaymentPlan.Status.CANCELLED
                 amount += left
                 instalment += old.instalment_amount
+                rolled_in = True
             else:
                 old.status = PaymentPlan.Status.COMPLETED
         instalment = min(instalment, amount)
@@ -497,7 +507,9 @@ class AccountLife:
                 zip(plan_services.schedule_dates(starts_on, plan.frequency, len(amounts)), amounts, strict=True)
             )
         ]
-        self.plan = Plan(plan, dues, self.book, document, paid=self.book.paid_since(day))
+        # A plan for the new sale alone is on that invoice; one with an earlier plan rolled in is on the balance.
+        self.plan = Plan(plan, dues, self.book, document, for_invoice=not rolled_in)
+        self.plan.refresh_paid()
         self.ledger.plans.append(self.plan)
 
     def plan_instalment(self, day: date) -> Decimal:

@@ -28,7 +28,7 @@ from typing import cast
 
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, Instalment, LedgerSettings, PaymentPlan
-from tabwise.ledger.services import charges
+from tabwise.ledger.services import charges, plans
 from tabwise.users.models import User
 
 ZERO = Decimal("0")
@@ -335,13 +335,16 @@ class Book:
 
     # -- reads --
 
-    def paid_since(self, day: date) -> Decimal:
-        """plans.paid_toward: payments dated on or after `day`, reversed ones excluded."""
-        return -sum(
+    def paid_toward(self, *, counts_from: date, invoice: Posted | None) -> Decimal:
+        """plans.paid_toward: what payments dated from `counts_from` applied to the plan's debt (the invoice, or
+        the debits dated on or before `counts_from`), net of applications taken back."""
+        return sum(
             (
-                entry.amount
-                for entry in self.entries
-                if entry.kind == Entry.Kind.PAYMENT and entry.posted_on >= day and not entry.is_reversed
+                applied.amount
+                for applied in self.applied
+                if applied.credit.kind == Entry.Kind.PAYMENT
+                and applied.credit.posted_on >= counts_from
+                and (applied.debit is invoice if invoice is not None else applied.debit.posted_on <= counts_from)
             ),
             ZERO,
         )
@@ -365,20 +368,6 @@ class Due:
 def instalment_states(
     plan: PaymentPlan, instalments: Sequence[Due], *, paid: Decimal, today: date
 ) -> tuple[bool, list[tuple[str, Decimal]]]:
-    """What `plans.check_plan` makes of a plan on `today` given `paid` toward it: (completed, [(status, paid)]).
-
-    Payments fill instalments in order; an instalment due before today that is not covered is short or missed.
-    """
-    remaining = paid
-    states = []
-    for instalment in instalments:
-        covered = min(max(remaining, ZERO), instalment.amount)
-        remaining -= covered
-        if covered == instalment.amount:
-            status = Instalment.Status.PAID
-        elif instalment.due_on >= today:
-            status = Instalment.Status.PENDING
-        else:
-            status = Instalment.Status.SHORT if covered > ZERO else Instalment.Status.MISSED
-        states.append((str(status), covered))
+    """What `plans.check_plan` makes of a plan on `today` given `paid` toward it: (completed, [(status, paid)])."""
+    states = plans.instalment_states(instalments, paid=paid, today=today)
     return paid >= plan.amount and plan.status == PaymentPlan.Status.ACTIVE, states

@@ -20,9 +20,9 @@ from typing import Any
 
 from django.db.models import Case, TextField, Value, When
 
+from tabwise.core import bulk
 from tabwise.core.models import Sequence as NumberSequence
 from tabwise.customers.models import Customer, Email, Phone
-from tabwise.demo import bulk
 from tabwise.demo.ledger.accounts import DemoLedger
 from tabwise.demo.ledger.books import instalment_states
 from tabwise.demo.run import BusinessSummary
@@ -292,7 +292,10 @@ def _write_plans(ledger: DemoLedger) -> None:
         plan = draft.plan
         plan.pk = pk
         completed, states = instalment_states(
-            plan, draft.dues, paid=draft.book.paid_since(plan.counts_from), today=ledger.today
+            plan,
+            draft.dues,
+            paid=draft.book.paid_toward(counts_from=plan.counts_from, invoice=draft.invoice_entry),
+            today=ledger.today,
         )
         if completed:
             plan.status = PaymentPlan.Status.COMPLETED
@@ -319,7 +322,7 @@ def _write_plans(ledger: DemoLedger) -> None:
                 d.plan.pk,
                 business_id,
                 d.book.account.id,
-                d.document.pk,
+                d.document.pk if d.for_invoice else None,
                 d.plan.amount,
                 d.plan.instalment_amount,
                 d.plan.frequency,

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from tabwise.core import audit
-from tabwise.core.money import CENT, to_money
+from tabwise.core.money import MoneySum, to_money
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, LedgerSettings
 from tabwise.tenants.models import Business
@@ -31,10 +30,8 @@ class Assessment:
 def overdue_balance(account: Account, *, as_of: date, grace_days: int) -> Decimal:
     """What is still open on the account's invoices due more than `grace_days` before `as_of`."""
     cutoff = as_of - timedelta(days=grace_days)
-    total = account.entries.filter(kind__in=CHARGEABLE_KINDS, open_amount__gt=0, due_on__lt=cutoff).aggregate(
-        total=Sum("open_amount")
-    )["total"]
-    return (total or ZERO).quantize(CENT)  # SQLite sums in binary floating point
+    overdue = account.entries.filter(kind__in=CHARGEABLE_KINDS, open_amount__gt=0, due_on__lt=cutoff)
+    return overdue.aggregate(total=MoneySum("open_amount"))["total"]
 
 
 def assess(policy: LedgerSettings, overdue: Decimal, rounding: str) -> tuple[Decimal, Decimal]:
@@ -72,9 +69,16 @@ def assess_late_charges(*, business: Business, as_of: date) -> list[Assessment]:
                     if amount > ZERO:
                         charges.append(
                             posting.append_entry(
-                                target, kind=Entry.Kind.CHARGE, amount=amount, posted_on=as_of, due_on=as_of,
-                                actor=None, category=category, source=Entry.Source.SYSTEM,
-                                memo=f"{Entry.Category(category).label} {period}", assessment=f"{category}:{period}",
+                                target,
+                                kind=Entry.Kind.CHARGE,
+                                amount=amount,
+                                posted_on=as_of,
+                                due_on=as_of,
+                                actor=None,
+                                category=category,
+                                source=Entry.Source.SYSTEM,
+                                memo=f"{Entry.Category(category).label} {period}",
+                                assessment=f"{category}:{period}",
                             )
                         )
                 if not charges:
@@ -83,7 +87,8 @@ def assess_late_charges(*, business: Business, as_of: date) -> list[Assessment]:
                 posting.finish(target)
                 for charge in charges:
                     audit.record_event(
-                        event_type="CHARGE_POSTED", subject=charge,
+                        event_type="CHARGE_POSTED",
+                        subject=charge,
                         payload={"amount": str(charge.amount), "category": charge.category, "overdue": str(overdue)},
                     )
                 done.append(Assessment(target.account, overdue, fee, interest))

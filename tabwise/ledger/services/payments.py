@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tabwise.core import audit
+from tabwise.core import audit, bulk
 from tabwise.core.clock import business_today, business_zone
 from tabwise.core.errors import Conflict, DomainError, NotFound
 from tabwise.core.money import to_money
@@ -149,7 +149,9 @@ def record_payment_once(*, actor: User, payment: PaymentIn, source: str = Entry.
                     return Recorded(existing, created=False)
             _refuse_closed(target.account)
             journal = posting.Journal(actor)
-            document = _post_one(journal, target, payment, source=source, debits=posting.open_debits(target.account))
+            reach = None if payment.allocations else payment.amount  # picked documents may be anywhere
+            debits = posting.open_debits_of([target.account.pk], enough_for=reach)[target.account.pk]
+            document = _post_one(journal, target, payment, source=source, debits=debits)
             journal.write()
             document.save(force_insert=True)
             audit.record_event(
@@ -169,8 +171,9 @@ def _refuse_closed(account: Account) -> None:
 
 @dataclass(frozen=True)
 class BatchResult:
-    payments: list[Payment]
+    payments: list[Payment]  # recorded now, in item order
     already_recorded: int
+    earlier: dict[str, Payment] = field(default_factory=dict)  # client reference -> the payment recorded before
 
 
 def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str = Entry.Source.FIELD) -> BatchResult:
@@ -185,15 +188,6 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
         raise DomainError(_("The batch is empty."), field="items")
     if len(payments) > MAX_BATCH:
         raise DomainError(_("Send at most %(max)s payments at once.") % {"max": MAX_BATCH}, field="items")
-    rounding = actor.business.rounding
-    for index, payment in enumerate(payments):
-        try:
-            _validate(payment, rounding)
-        except DomainError as error:
-            raise DomainError(error.message, field=f"items.{index}.{error.field}") from error
-    references = [p.client_reference.strip() for p in payments if p.client_reference.strip()]
-    if len(references) != len(set(references)):
-        raise DomainError(_("Two items share a client reference."), field="items")
     try:
         with transaction.atomic():
             # Lock every account named before reading which references are recorded: a concurrent batch sharing
@@ -201,13 +195,31 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
             try:
                 accounts = posting.lock_accounts(p.account_id for p in payments)
             except NotFound as error:
-                raise DomainError(_("One of the accounts does not exist."), field="items") from error
-            seen = set(
-                Payment.objects.filter(client_reference__in=references).values_list("client_reference", flat=True)
-            )
-            todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in seen]
+                index = next(i for i, p in enumerate(payments) if not Account.objects.filter(pk=p.account_id).exists())
+                raise NotFound(error.message, field=f"items.{index}.account_id") from error
+            # Checked after the lookup, as for one payment: an unknown account answers 404 first.
+            rounding = actor.business.rounding
+            for index, payment in enumerate(payments):
+                try:
+                    _validate(payment, rounding)
+                except DomainError as error:
+                    raise DomainError(error.message, field=f"items.{index}.{error.field}") from error
+            references = [p.client_reference.strip() for p in payments if p.client_reference.strip()]
+            if len(references) != len(set(references)):
+                raise DomainError(_("Two items share a client reference."), field="items")
+            earlier = {}
+            if references:
+                found = Payment.objects.filter(client_reference__in=references).select_related("entry")
+                earlier = {payment.client_reference: payment for payment in found}
+            todo = [(i, p) for i, p in enumerate(payments) if p.client_reference.strip() not in earlier]
             targets = {pk: posting.Posting(account) for pk, account in accounts.items()}
-            debits = _open_debits_by_account(list(accounts))
+            # What the largest total paid to one account can reach, unless an item picks its documents.
+            paid: dict[int, Decimal] = {}
+            for _index, payment in todo:
+                paid[payment.account_id] = paid.get(payment.account_id, ZERO) + payment.amount
+            picks = any(payment.allocations for _index, payment in todo)
+            reach = None if picks or not paid else max(paid.values())
+            debits = posting.open_debits_of(list(accounts), enough_for=reach)
             journal = posting.Journal(actor)
             recorded = []
             for index, payment in todo:
@@ -221,7 +233,7 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
                     raise DomainError(error.message, field=f"items.{index}.{error.field or 'account_id'}") from error
             if recorded:
                 journal.write()
-                Payment.objects.bulk_create(recorded)
+                bulk.create(recorded)
             total = sum((p.amount for p in recorded), ZERO)
             audit.record_event(
                 event_type="PAYMENTS_RECORDED",
@@ -230,17 +242,7 @@ def record_payments(*, actor: User, payments: Sequence[PaymentIn], source: str =
             )
     except IntegrityError as error:
         raise _reference_race() from error
-    return BatchResult(payments=recorded, already_recorded=len(payments) - len(todo))
-
-
-def _open_debits_by_account(account_ids: list[int]) -> dict[int, list[Entry]]:
-    """Open debits of many accounts in one query, each list oldest first."""
-    by_account: dict[int, list[Entry]] = {pk: [] for pk in account_ids}
-    for entry in Entry.objects.filter(account_id__in=account_ids, open_amount__gt=0).order_by(
-        "due_on", "posted_on", "id"
-    ):
-        by_account[entry.account_id].append(entry)
-    return by_account
+    return BatchResult(payments=recorded, already_recorded=len(payments) - len(todo), earlier=earlier)
 
 
 def reallocate(*, actor: User, credit: Entry, allocations: Sequence[tuple[int, Decimal]]) -> Entry:

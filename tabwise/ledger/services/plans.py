@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit
 from tabwise.core.clock import business_today
 from tabwise.core.errors import Conflict, DomainError
-from tabwise.core.money import CENT, to_money
-from tabwise.ledger.models import Account, Entry, Instalment, Invoice, PaymentPlan
+from tabwise.core.money import MoneySum, to_money
+from tabwise.ledger.models import Account, Allocation, Entry, Instalment, Invoice, PaymentPlan
 from tabwise.users import security
 from tabwise.users.models import User
 
@@ -47,7 +48,11 @@ def create_plan(
     starts_on: date,
     invoice: Invoice | None = None,
 ) -> PaymentPlan:
-    """Agree a payment plan on an account: equal instalments, the last one the remainder. Atomic; PLAN_CREATED."""
+    """Agree a payment plan on an account: equal instalments, the last one the remainder. Atomic; PLAN_CREATED.
+
+    A plan is for the account's balance, or for one posted invoice (then for at most what is open on it, since only
+    payments applied to that invoice pay its instalments: see `paid_toward`).
+    """
     security.check(actor, "ledger.manage_plans")
     rounding = actor.business.rounding
     if amount <= ZERO or to_money(amount, rounding) != amount:
@@ -63,8 +68,13 @@ def create_plan(
         raise DomainError(_("The first instalment cannot be due in the past."), field="starts_on")
     if account.status in (Account.Status.CLOSED, Account.Status.WRITTEN_OFF):
         raise DomainError(_("This account is %(status)s.") % {"status": account.get_status_display()}, field="account")
-    if invoice is not None and invoice.account_id != account.pk:
-        raise DomainError(_("That invoice is on another account."), field="invoice")
+    invoice_entry_id = None
+    if invoice is not None:
+        if invoice.account_id != account.pk:
+            raise DomainError(_("That invoice is on another account."), field="invoice")
+        if invoice.kind != Invoice.Kind.INVOICE or invoice.entry_id is None:
+            raise DomainError(_("Choose an invoice posted to this account."), field="invoice")
+        invoice_entry_id = invoice.entry_id
     full, remainder = divmod(amount, instalment_amount)
     if int(full) + (1 if remainder else 0) > MAX_INSTALMENTS:  # counted before the list is built: it can be huge
         raise DomainError(
@@ -75,6 +85,14 @@ def create_plan(
         Account.objects.select_for_update().get(pk=account.pk)
         if account.plans.filter(status=PaymentPlan.Status.ACTIVE).exists():
             raise Conflict(_("This account already has an active plan."), field="account")
+        if invoice is not None and invoice_entry_id is not None:
+            open_amount = Entry.objects.values_list("open_amount", flat=True).get(pk=invoice_entry_id)
+            if amount > open_amount:
+                raise DomainError(
+                    _("A plan for invoice %(number)s can cover at most what is open on it: %(open)s.")
+                    % {"number": invoice.number, "open": open_amount},
+                    field="amount",
+                )
         plan = PaymentPlan.objects.create(
             account=account,
             invoice=invoice,
@@ -115,14 +133,49 @@ def cancel_plan(*, actor: User, plan: PaymentPlan, reason: str) -> PaymentPlan:
 
 
 def paid_toward(plan: PaymentPlan, *, through: date | None = None) -> Decimal:
-    """Money paid on the plan's account since it was agreed (reversed payments excluded), up to `through`."""
-    payments = Entry.objects.filter(
-        account_id=plan.account_id, kind=Entry.Kind.PAYMENT, posted_on__gte=plan.counts_from, reversed_by__isnull=True
-    )
+    """Money paid toward the plan by payments dated from the day it was agreed (`counts_from`) up to `through`.
+
+    Toward the plan means applied to the debt the plan is for: for a plan on an invoice, that invoice; for a plan on
+    the account's balance, the debits dated on or before the day it was agreed (not later sales, charges, or
+    returned checks). It is what payments applied to them, net of the applications taken back (a reversed, i.e.
+    bounced, payment, or a payment re-allocated elsewhere). Credit notes, write-offs and reversals lower the debt
+    but are not payments, so they pay no instalment. Each payment counts on its own date.
+    """
+    applied = Allocation.objects.filter(credit__kind=Entry.Kind.PAYMENT, credit__posted_on__gte=plan.counts_from)
+    if plan.invoice_id is not None:
+        applied = applied.filter(debit__invoice__id=plan.invoice_id)
+    else:
+        applied = applied.filter(account_id=plan.account_id, debit__posted_on__lte=plan.counts_from)
     if through is not None:
-        payments = payments.filter(posted_on__lte=through)
-    # Quantized: SQLite sums money in binary floating point (0.10 + 0.70 comes back as 0.800000000000000).
-    return -(payments.aggregate(total=Sum("amount"))["total"] or ZERO).quantize(CENT)
+        applied = applied.filter(credit__posted_on__lte=through)
+    return applied.aggregate(total=MoneySum("amount"))["total"]
+
+
+class Scheduled(Protocol):
+    due_on: date
+    amount: Decimal
+
+
+def instalment_states(instalments: Sequence[Scheduled], *, paid: Decimal, today: date) -> list[tuple[str, Decimal]]:
+    """What a plan's instalments are on `today` given `paid` toward the plan: [(status, amount covered)].
+
+    Payments fill instalments in order, so paying ahead covers the next ones; an instalment due before `today`
+    that is not covered is short (partly paid) or missed (nothing). Pure: the daily check writes what it gives,
+    and the plan's calendar shows it live.
+    """
+    remaining = paid
+    states = []
+    for instalment in instalments:
+        covered = min(max(remaining, ZERO), instalment.amount)
+        remaining -= covered
+        if covered == instalment.amount:
+            status = Instalment.Status.PAID
+        elif instalment.due_on >= today:
+            status = Instalment.Status.PENDING
+        else:
+            status = Instalment.Status.SHORT if covered > ZERO else Instalment.Status.MISSED
+        states.append((str(status), covered))
+    return states
 
 
 @dataclass(frozen=True)
@@ -144,17 +197,11 @@ def check_plan(*, plan: PaymentPlan, today: date) -> PlanCheck:
         if plan.status == PaymentPlan.Status.CANCELLED:
             return PlanCheck([], [], completed=False)
         paid = paid_toward(plan)
-        remaining = paid
         newly_short, newly_missed, changed = [], [], []
-        for instalment in plan.instalments.order_by("sequence"):
-            covered = min(max(remaining, ZERO), instalment.amount)
-            remaining -= covered
-            if covered == instalment.amount:
-                status = Instalment.Status.PAID
-            elif instalment.due_on >= today:
-                status = Instalment.Status.PENDING
-            else:
-                status = Instalment.Status.SHORT if covered > ZERO else Instalment.Status.MISSED
+        instalments = list(plan.instalments.order_by("sequence"))
+        for instalment, (status, covered) in zip(
+            instalments, instalment_states(instalments, paid=paid, today=today), strict=True
+        ):
             if (status, covered) != (instalment.status, instalment.paid_amount):
                 if status == Instalment.Status.SHORT and instalment.status != status:
                     newly_short.append(instalment)

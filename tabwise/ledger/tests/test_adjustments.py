@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 
+from tabwise.core import audit
 from tabwise.core.errors import Conflict, DomainError, PermissionDenied
 from tabwise.core.models import AuditEvent
 from tabwise.core.testing.factories import CustomerFactory
@@ -190,7 +191,12 @@ def test_writing_off_everything_marks_the_account_written_off(account, manager, 
     assert balance(account) == Decimal("0.00")
     assert account.status == Account.Status.WRITTEN_OFF
     event = AuditEvent.objects.get(event_type="WRITE_OFF_POSTED")
-    assert event.payload == {"amount": "150.00", "approver": owner.username, "reason": "Moved away"}
+    assert event.payload == {
+        "amount": "150.00",
+        "approver": owner.username,
+        "reason": "Moved away",
+        "account_status": {"old": "open", "new": "written_off"},
+    }
     with pytest.raises(services.CreditRefused):
         services.post_invoice(actor=owner, account=account, lines=[services.LineIn("Jack", Decimal("1"))])
 
@@ -356,3 +362,144 @@ def test_a_hand_numbered_invoice_does_not_block_the_automatic_series(account, cl
     with pytest.raises(Conflict):
         sell("1003")
     assert balance(account) == Decimal("40.00")
+
+
+# --- Dates: nothing settles or refunds a document dated after it ----------------------------------------------------
+
+
+def test_a_credit_note_dated_before_the_invoice_it_settles_is_refused(account, clerk, sell):
+    older = sell(account, "100.00", on=date(2026, 1, 5))
+    newer = sell(account, "80.00", on=date(2026, 1, 10))
+    before = footprint()
+
+    with pytest.raises(DomainError) as picked:
+        services.issue_credit_note(
+            actor=clerk,
+            account=account,
+            amount=Decimal("30.00"),
+            reason="Returned a ratchet",
+            apply_to=[newer.entry.pk],
+            posted_on=date(2026, 1, 8),
+        )
+    with pytest.raises(DomainError) as oldest_first:  # more than the older invoice: the rest would reach the newer
+        services.issue_credit_note(
+            actor=clerk, account=account, amount=Decimal("120.00"), reason="Price match", posted_on=date(2026, 1, 8)
+        )
+
+    assert (picked.value.field, oldest_first.value.field) == ("posted_on", "posted_on")
+    assert picked.value.message == (
+        f"A credit note cannot be dated before the document it settles: {newer.number} is dated 2026-01-10."
+    )
+    assert footprint() == before
+
+    note = services.issue_credit_note(
+        actor=clerk, account=account, amount=Decimal("100.00"), reason="Price match", posted_on=date(2026, 1, 8)
+    )
+    assert opens(older.entry, newer.entry, note) == [Decimal("0.00"), Decimal("80.00"), Decimal("0.00")]
+
+
+def test_a_write_off_dated_before_the_invoice_it_settles_is_refused(account, manager, owner, sell):
+    older = sell(account, "100.00", on=date(2026, 1, 5))
+    newer = sell(account, "50.00", on=date(2026, 1, 9))
+    before = footprint()
+
+    refusals = []
+    for how in ({}, {"apply_to": [newer.entry.pk]}, {"amount": Decimal("120.00")}):
+        with pytest.raises(DomainError) as refused:
+            services.write_off(
+                actor=manager, account=account, approver=owner, reason="Skipped", posted_on=date(2026, 1, 8), **how
+            )
+        refusals.append((refused.value.field, refused.value.message))
+
+    message = f"A write-off cannot be dated before the document it settles: {newer.number} is dated 2026-01-09."
+    assert refusals == [("posted_on", message)] * 3
+    assert footprint() == before
+    services.write_off(
+        actor=manager,
+        account=account,
+        approver=owner,
+        reason="Skipped",
+        apply_to=[older.entry.pk],
+        posted_on=date(2026, 1, 8),
+    )
+    assert balance(account) == Decimal("50.00")
+
+
+def test_a_refund_dated_before_the_credit_it_pays_back_is_refused(account, clerk, sell, pay):
+    sell(account, "100.00", on=date(2026, 1, 5))
+    first = pay(account, "130.00", on=date(2026, 1, 20))  # 30.00 unapplied from Jan 20
+    second = pay(account, "20.00", on=date(2026, 1, 25))  # and 20.00 from Jan 25
+    before = footprint()
+
+    with pytest.raises(DomainError) as too_early:
+        services.refund_credit(
+            actor=clerk, account=account, amount=Decimal("10.00"), method="check", posted_on=date(2026, 1, 19)
+        )
+    with pytest.raises(DomainError) as reaches_the_later_credit:
+        services.refund_credit(
+            actor=clerk, account=account, amount=Decimal("30.01"), method="check", posted_on=date(2026, 1, 24)
+        )
+
+    assert (too_early.value.field, reaches_the_later_credit.value.field) == ("posted_on", "posted_on")
+    assert reaches_the_later_credit.value.message == (
+        f"A refund cannot be dated before the credit it pays back: {second.entry.number} is dated 2026-01-25."
+    )
+    assert footprint() == before
+
+    services.refund_credit(
+        actor=clerk, account=account, amount=Decimal("30.00"), method="check", posted_on=date(2026, 1, 24)
+    )
+    assert opens(first.entry, second.entry) == [Decimal("0.00"), Decimal("-20.00")]
+
+
+# --- Reversing a write-off gives the account its status back --------------------------------------------------------
+
+
+def put_on_hold(account: Account, owner: User) -> None:
+    services.update_account(actor=owner, account=account, status=Account.Status.ON_HOLD)
+
+
+def test_reversing_a_write_off_restores_the_status_it_changed(account, manager, owner, sell):
+    sell(account, "100.00")
+    put_on_hold(account, owner)
+    with audit.acting(manager, via="web"):
+        write_off = services.write_off(actor=manager, account=account, approver=owner, reason="Skipped")
+    assert balance(account) == Decimal("0.00") and account.status == Account.Status.WRITTEN_OFF
+
+    with audit.acting(manager, via="web"):
+        services.reverse_entry(actor=manager, entry=write_off, reason="Found them")
+
+    assert balance(account) == Decimal("100.00")
+    assert account.status == Account.Status.ON_HOLD  # not "open": it was on hold before the write-off
+    event = AuditEvent.objects.get(event_type="ENTRY_REVERSED")
+    assert event.payload["account_status"] == {"old": "written_off", "new": "on_hold"}
+    # Row history has both changes, with who made them.
+    rows = account.history.order_by("history_date", "history_id").values_list("status", "history_user", "history_via")
+    assert list(rows)[-2:] == [("written_off", manager.pk, "web"), ("on_hold", manager.pk, "web")]
+
+
+def test_reversing_a_write_off_that_did_not_change_the_status_leaves_it(account, manager, owner, sell):
+    older = sell(account, "100.00", on=date(2026, 1, 5))
+    newer = sell(account, "50.00", on=date(2026, 1, 9))
+    part = services.write_off(
+        actor=manager, account=account, approver=owner, reason="Disputed", apply_to=[older.entry.pk]
+    )
+    services.write_off(actor=manager, account=account, approver=owner, reason="Skipped", apply_to=[newer.entry.pk])
+    assert balance(account) == Decimal("0.00") and account.status == Account.Status.WRITTEN_OFF
+
+    services.reverse_entry(actor=manager, entry=part, reason="Customer paid after all")
+
+    assert balance(account) == Decimal("100.00")
+    assert account.status == Account.Status.WRITTEN_OFF  # the second write-off set it, and still stands
+    assert "account_status" not in AuditEvent.objects.get(event_type="ENTRY_REVERSED").payload
+
+
+def test_reversing_a_write_off_leaves_a_status_changed_by_hand_since(account, manager, owner, sell):
+    sell(account, "100.00")
+    write_off = services.write_off(actor=manager, account=account, approver=owner, reason="Skipped")
+    services.update_account(actor=owner, account=account, status=Account.Status.CLOSED)
+
+    services.reverse_entry(actor=manager, entry=write_off, reason="Found them")
+
+    assert balance(account) == Decimal("100.00")
+    assert account.status == Account.Status.CLOSED

@@ -101,7 +101,10 @@ def assert_exact(business: Business, accounts: list[Account], paid: dict[int, De
         numbers = sorted(
             int(n.removeprefix("R-")) for n in Entry.objects.filter(kind="payment").values_list("number", flat=True)
         )
-        assert numbers == list(range(1, payments + 1))
+        # Receipt numbers are never repeated; a request that lost a race and rolled back may leave a hole (the
+        # series is never locked: tabwise.core.sequences, gapless=False).
+        assert len(numbers) == len(set(numbers)) == payments
+        assert numbers[0] >= 1
 
 
 def test_hundreds_of_concurrent_payments_through_the_services_land_exactly(

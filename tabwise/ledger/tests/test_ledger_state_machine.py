@@ -189,6 +189,20 @@ class LedgerMachine(RuleBasedStateMachine):
             pk: a for pk, a in expected.items() if a
         }
 
+    @staticmethod
+    def _reached(entries: list[Entry], picks: dict[int, Decimal], amount: Decimal) -> list[Entry]:
+        """The documents a credit (or a refund) of `amount` reaches: the picked ones, then the rest in order."""
+        opens = {entry.pk: abs(entry.open_amount) for entry in entries}
+        reached = [entry for entry in entries if picks.get(entry.pk)]
+        left = amount - sum((min(pick, opens[pk]) for pk, pick in picks.items()), ZERO)
+        for entry in entries:
+            opens[entry.pk] -= min(picks.get(entry.pk, ZERO), opens[entry.pk])
+            take = min(opens[entry.pk], left)
+            if take > ZERO:
+                reached.append(entry)
+                left -= take
+        return reached
+
     # --- rules: time ------------------------------------------------------------------------------------------------
 
     @rule(days=st.sampled_from([0, 1, 3, 7, 16, 31, 45]))
@@ -357,6 +371,10 @@ class LedgerMachine(RuleBasedStateMachine):
         account = self._account(self.accounts[index])
         before = self._open_debits(account.pk)
         apply_to = [data.draw(st.sampled_from(before)).pk] if pick and before else []
+        posted_on = self.today - timedelta(days=back)
+        first_picks = {pk: amount for pk in apply_to}
+        # A credit note dated before a document it would settle is refused.
+        expect = all(debit.posted_on <= posted_on for debit in self._reached(before, first_picks, amount))
         entry = self._attempt(
             lambda: services.issue_credit_note(
                 actor=self.world.clerk,
@@ -364,11 +382,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 amount=amount,
                 reason="Returned a wrench",
                 apply_to=apply_to,
-                posted_on=self.today - timedelta(days=back),
+                posted_on=posted_on,
             ),
-            True,
+            expect,
         )
-        assert entry is not None
+        if entry is None:
+            return
         picks = {pk: min(amount, next(e.open_amount for e in before if e.pk == pk)) for pk in apply_to}
         self._check_oldest_first(before, picks, entry, amount)
         self.balances[account.pk] -= amount
@@ -415,17 +434,21 @@ class LedgerMachine(RuleBasedStateMachine):
         account = self._account(self.accounts[index])
         available = self._unapplied(account.pk)
         amount = {"all": available, "part": self._money(available / 3), "more": available + CENT}[fraction]
+        posted_on = self.today - timedelta(days=back)
         if amount <= ZERO:
             amount, expect = Decimal("1.00"), False
         else:
-            expect = fraction != "more"
+            credits = list(Entry.objects.filter(account_id=account.pk, open_amount__lt=0).order_by("posted_on", "id"))
+            # A refund dated before a credit it pays back (oldest credit first) is refused.
+            reached = self._reached(credits, {}, min(amount, available))
+            expect = fraction != "more" and all(credit.posted_on <= posted_on for credit in reached)
         entry = self._attempt(
             lambda: services.refund_credit(
                 actor=self.world.clerk,
                 account=account,
                 amount=amount,
                 method="check",
-                posted_on=self.today - timedelta(days=back),
+                posted_on=posted_on,
             ),
             expect,
         )
@@ -453,6 +476,11 @@ class LedgerMachine(RuleBasedStateMachine):
             apply_to = [data.draw(st.sampled_from(before)).pk]
         elif how == "too_much":
             amount, expect = owed + CENT, False
+        # A write-off dated before a document it would settle (a post-dated invoice) is refused.
+        picked = {e.pk: e.open_amount for e in before if e.pk in apply_to}
+        settling = amount if amount is not None else sum(picked.values(), ZERO) if picked else owed
+        if any(debit.posted_on > self.today for debit in self._reached(before, picked, settling)):
+            expect = False
         entry = self._attempt(
             lambda: services.write_off(
                 actor=self.world.clerk,

@@ -12,7 +12,7 @@ import time_machine
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.models import AuditEvent
 from tabwise.ledger import services
-from tabwise.ledger.models import Account, Instalment, PaymentPlan
+from tabwise.ledger.models import Account, Instalment, Invoice, PaymentPlan
 from tabwise.ledger.services import plans
 from tabwise.users.models import User
 
@@ -28,6 +28,7 @@ def make_plan(
     frequency: str = "weekly",
     starts_on: date = date(2026, 1, 12),
     today: date = AGREED_ON,
+    invoice: Invoice | None = None,
 ) -> PaymentPlan:
     with time_machine.travel(datetime(today.year, today.month, today.day, 12, tzinfo=CHICAGO), tick=False):
         return services.create_plan(
@@ -37,6 +38,7 @@ def make_plan(
             instalment_amount=Decimal(instalment),
             frequency=frequency,
             starts_on=starts_on,
+            invoice=invoice,
         )
 
 
@@ -252,3 +254,105 @@ def test_what_was_paid_toward_a_plan_is_exact_cents(in_business, clerk, account,
     assert str(plans.paid_toward(plan)) == "0.80"
     plans.check_plan(plan=plan, today=date(2026, 1, 13))
     assert events("PLAN_COMPLETED") == [{"paid": "0.80"}]
+
+
+# --- What counts toward a plan ---------------------------------------------------------------------------------------
+
+
+def test_a_plan_on_an_invoice_counts_only_what_is_applied_to_that_invoice(
+    in_business, clerk, account, sell, pay
+) -> None:
+    # Regression: every payment on the account counted, so money that went to an older invoice paid the tool set's
+    # instalments too.
+    sell(account, "100.00", on=date(2026, 1, 5))  # older: oldest first, payments go here before the tool set
+    tool_set = sell(account, "1200.00", on=date(2026, 1, 6))
+    plan = make_plan(clerk, account, "1200.00", "25.00", invoice=tool_set)
+
+    pay(account, "25.00", on=date(2026, 1, 12))  # to the older invoice
+    plans.check_plan(plan=plan, today=date(2026, 1, 13))
+    assert plans.paid_toward(plan) == Decimal("0.00")
+    assert states(plan)[0] == (1, "missed", Decimal("0"))
+
+    pay(account, "100.00", on=date(2026, 1, 14))  # 75.00 finishes the older invoice, 25.00 reaches the tool set
+    pay(account, "30.00", on=date(2026, 1, 16), allocations=[(tool_set.entry.pk, Decimal("30.00"))])
+    plans.check_plan(plan=plan, today=date(2026, 1, 20))
+
+    assert str(plans.paid_toward(plan)) == "55.00"
+    assert states(plan)[:3] == [
+        (1, "paid", Decimal("25.00")),
+        (2, "paid", Decimal("25.00")),  # due Jan 19
+        (3, "pending", Decimal("5.00")),  # carried forward
+    ]
+
+
+def test_a_payment_moved_off_the_plan_invoice_no_longer_counts(in_business, clerk, account, sell, pay) -> None:
+    tool_set = sell(account, "1200.00", on=date(2026, 1, 5))
+    other = sell(account, "80.00", on=date(2026, 1, 6))
+    plan = make_plan(clerk, account, "1200.00", "25.00", invoice=tool_set)
+    payment = pay(account, "50.00", on=date(2026, 1, 11))
+    assert plans.paid_toward(plan) == Decimal("50.00")
+
+    with time_machine.travel(datetime(2026, 1, 12, 12, tzinfo=CHICAGO), tick=False):
+        services.reallocate(actor=clerk, credit=payment.entry, allocations=[(other.entry.pk, Decimal("30.00"))])
+
+    assert plans.paid_toward(plan) == Decimal("20.00")  # 30.00 of it now pays the other invoice
+
+
+def test_credit_notes_lower_a_plan_invoice_but_pay_no_instalment(in_business, clerk, account, sell, pay) -> None:
+    tool_set = sell(account, "1200.00", on=date(2026, 1, 5))
+    plan = make_plan(clerk, account, "1200.00", "25.00", invoice=tool_set)
+
+    services.issue_credit_note(
+        actor=clerk,
+        account=account,
+        amount=Decimal("100.00"),
+        reason="Returned the creeper",
+        apply_to=[tool_set.entry.pk],
+        posted_on=date(2026, 1, 11),
+    )
+    pay(account, "25.00", on=date(2026, 1, 11))
+
+    assert plans.paid_toward(plan) == Decimal("25.00")
+
+
+def test_a_plan_on_the_balance_counts_payments_to_the_debt_it_was_agreed_for(
+    in_business, clerk, account, sell, pay
+) -> None:
+    sell(account, "100.00", on=date(2026, 1, 5))
+    plan = make_plan(clerk, account)  # agreed Jan 10 for the 100.00 owed then
+    later = sell(account, "40.00", on=date(2026, 1, 15))
+
+    pay(account, "40.00", on=date(2026, 1, 16), allocations=[(later.entry.pk, Decimal("40.00"))])  # the new sale
+    pay(account, "25.00", on=date(2026, 1, 16))  # oldest first: the debt under the plan
+
+    assert plans.paid_toward(plan) == Decimal("25.00")
+    plans.check_plan(plan=plan, today=date(2026, 1, 20))
+    assert states(plan)[:2] == [(1, "paid", Decimal("25.00")), (2, "missed", Decimal("0"))]
+
+
+def test_what_was_paid_toward_a_plan_is_counted_on_each_payment_date(in_business, clerk, account, sell, pay) -> None:
+    sell(account, "100.00", on=date(2026, 1, 5))
+    plan = make_plan(clerk, account)
+    pay(account, "25.00", on=date(2026, 1, 12))
+    pay(account, "30.00", on=date(2026, 1, 19))
+
+    days = (date(2026, 1, 11), date(2026, 1, 12), date(2026, 1, 31))
+    assert [plans.paid_toward(plan, through=day) for day in days] == [Decimal("0"), Decimal("25"), Decimal("55")]
+
+
+def test_a_plan_on_an_invoice_covers_at_most_what_is_open_on_it(in_business, clerk, account, sell, pay) -> None:
+    invoice = sell(account, "1200.00", on=date(2026, 1, 5))
+    pay(account, "200.00", on=date(2026, 1, 9))
+    estimate = services.create_estimate(
+        actor=clerk, customer=account.customer, lines=[services.LineIn("Creeper", Decimal("80.00"))]
+    )
+
+    with pytest.raises(DomainError) as too_much:
+        make_plan(clerk, account, "1000.01", "25.00", invoice=invoice)
+    with pytest.raises(DomainError) as not_posted:
+        make_plan(clerk, account, "80.00", "20.00", invoice=estimate)
+    plan = make_plan(clerk, account, "1000.00", "25.00", invoice=invoice)
+
+    assert (too_much.value.field, not_posted.value.field) == ("amount", "invoice")
+    assert "1000.00" in too_much.value.message
+    assert PaymentPlan.objects.get() == plan

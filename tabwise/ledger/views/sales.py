@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpResponse
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.customers import selectors as customer_selectors
 from tabwise.ledger import sale_forms, selectors, selectors_ui, services
-from tabwise.ledger.models import Account
+from tabwise.ledger.models import Account, Invoice
 from tabwise.ledger.views.common import done, form_data, found, submit
 from tabwise.users import security
 from tabwise.users.security import requires
@@ -59,42 +60,53 @@ def invoice_line(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "ledger/partials/sale_line.html", context)
 
 
-@requires("ledger.post_sales")
-@require_http_methods(["GET", "POST"])
-def estimate_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
+def _customer_sale(
+    request: AuthenticatedHttpRequest,
+    customer_id: int,
+    service: Callable[..., Invoice],
+    message: str,
+    **page: str,
+) -> HttpResponse:
+    """A sale document for a customer without an account (an estimate, a cash sale): the header and lines, then
+    `service`; on success, say `message` (with the document's number) and go to the document."""
     customer = found(customer_selectors.customer_detail, customer_id)
     data = form_data(request)
     header = sale_forms.SaleForm(data, vehicles=selectors_ui.vehicles_of(customer))
     sale = sale_forms.SaleForms(header, data)
-    estimate = submit(
+    document = submit(
         request,
         sale,
-        lambda: services.create_estimate(
-            actor=request.user, customer=customer, lines=sale.line_inputs(), **header.cleaned_data
-        ),
+        lambda: service(actor=request.user, customer=customer, lines=sale.line_inputs(), **header.cleaned_data),
     )
-    if estimate is not None:
-        return done(request, _("Estimate %(number)s saved.") % {"number": estimate.number}, estimate)
-    return _sale_page(request, sale, customer=customer, title=_("Write an estimate"), submit_label=_("Save estimate"))
+    if document is not None:
+        return done(request, message % {"number": document.number}, document)
+    return _sale_page(request, sale, customer=customer, **page)
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def estimate_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
+    return _customer_sale(
+        request,
+        customer_id,
+        services.create_estimate,
+        _("Estimate %(number)s saved."),
+        title=_("Write an estimate"),
+        submit_label=_("Save estimate"),
+    )
 
 
 @requires("ledger.post_sales")
 @require_http_methods(["GET", "POST"])
 def cash_sale_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
-    customer = found(customer_selectors.customer_detail, customer_id)
-    data = form_data(request)
-    header = sale_forms.SaleForm(data, vehicles=selectors_ui.vehicles_of(customer))
-    sale = sale_forms.SaleForms(header, data)
-    cash_sale = submit(
+    return _customer_sale(
         request,
-        sale,
-        lambda: services.record_cash_sale(
-            actor=request.user, customer=customer, lines=sale.line_inputs(), **header.cleaned_data
-        ),
+        customer_id,
+        services.record_cash_sale,
+        _("Cash sale %(number)s recorded."),
+        title=_("Cash sale"),
+        submit_label=_("Record cash sale"),
     )
-    if cash_sale is not None:
-        return done(request, _("Cash sale %(number)s recorded.") % {"number": cash_sale.number}, cash_sale)
-    return _sale_page(request, sale, customer=customer, title=_("Cash sale"), submit_label=_("Record cash sale"))
 
 
 @requires("ledger.view")

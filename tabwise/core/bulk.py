@@ -1,16 +1,19 @@
-"""Fast inserts for generated data: ids reserved up front, rows as tuples, one `executemany` (SQLite) or `COPY`
-(PostgreSQL) per table.
+"""Fast inserts: ids reserved up front, rows as tuples, one `executemany` (SQLite) or `COPY` (PostgreSQL) per
+table. The demo's generated data and volume seeding go through `insert`; the ledger's set-based posting
+(a batch of payments) through `create`, which takes model instances.
 
 `QuerySet.bulk_create` spends most of its time compiling SQL value by value (and, on SQLite, in statements of at
-most 999 variables); for the hundreds of thousands of rows of the demo's ledger that is most of a minute. These
-inserts skip the ORM, so they also skip what it would do for us, and do it here instead:
+most 999 variables); for the hundreds of thousands of rows of the demo's ledger that is most of a minute, and for a
+batch of 500 payments most of the request. These inserts skip the ORM, so they also skip what it would do for us,
+and do it here instead:
 
 - tenancy: every row must carry the business in scope (`business_id`), checked row by row, as
   `TenantQuerySet.bulk_create` checks it;
 - ids: `reserve_ids` hands out ids the database will not give to anyone else (PostgreSQL: from the table's
   sequence; SQLite: above the current maximum, under the write lock the transaction already holds);
 - defaults: columns a caller leaves out get the field's default (`auto_now_add`: the current time);
-- history: none is written (see `tabwise.demo.ledger.writer` for when the demo wants it, and how).
+- history: none is written (see `tabwise.demo.ledger.writer` for when the demo wants it, and how); `create`
+  refuses a model that keeps history.
 """
 
 from __future__ import annotations
@@ -129,3 +132,37 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Seq
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+COPY_FROM = 20  # rows: below this, one INSERT ... RETURNING beats reserving ids and a COPY
+
+
+def create(objs: Sequence[models.Model]) -> None:
+    """Insert new model instances of one model, like `bulk_create`, setting their primary keys; by COPY on
+    PostgreSQL from COPY_FROM rows (ids reserved first), else through `bulk_create`.
+
+    A foreign key given as an object saved after it was assigned (an entry inserted just before its allocations)
+    takes that object's key. For models without row history only: nothing here writes it.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    if getattr(model, "history", None) is not None:
+        raise ValueError(f"{model.__name__} keeps row history: use its manager's bulk_create")
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        model._default_manager.bulk_create(objs)  # type: ignore[attr-defined]
+        return
+    for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
+        obj.pk = pk
+    fields = list(model._meta.concrete_fields)
+
+    def value(obj: models.Model, field: models.Field[Any, Any]) -> Any:
+        if field.is_relation and field.is_cached(obj):  # type: ignore[attr-defined]
+            related = getattr(obj, field.name)
+            return None if related is None else related.pk
+        return field.pre_save(obj, add=True)  # auto_now_add and the like
+
+    insert(model, [field.attname for field in fields], ([value(obj, f) for f in fields] for obj in objs))
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
