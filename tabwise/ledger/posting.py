@@ -228,7 +228,7 @@ OLDEST_FIRST = ("due_on", "posted_on", "id")  # the order open debits are settle
 
 def open_debits(account: Account) -> list[Entry]:
     """The account's open debits, oldest first (by due date, then date, then id)."""
-    return list(account.entries.filter(open_amount__gt=0).order_by(*OLDEST_FIRST))
+    return open_debits_of([account.pk])[account.pk]
 
 
 def open_debits_of(account_ids: Sequence[int], *, enough_for: Decimal | None = None) -> dict[int, list[Entry]]:
