@@ -55,7 +55,7 @@ import psycopg
 
 if __package__ in (None, ""):  # run as a script (bench/run.py): the project root, so `bench` imports
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import ledger, matching
+from bench import customers, ledger, matching
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
@@ -1084,7 +1084,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-write", action="store_true", help="print the results only; leave BENCHMARKS.md alone")
     parser.add_argument(
         "--only",
-        choices=["all", "foundation", "ledger", "matching"],
+        choices=["all", "foundation", "ledger", "matching", "customers"],
         default="all",
         help="which section to measure (default all)",
     )
@@ -1182,6 +1182,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.only == "matching":  # in-process, no database, servers or wrk: bench/matching.py writes its own section
         return matching.main(["--no-write"] if args.no_write else [])
+    if args.only == "customers":  # its own throwaway database: bench/customers.py writes its own section
+        return customers.main(["--no-write"] if args.no_write else [])
     started = datetime.now(UTC)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     wrk_version = ensure_wrk()

@@ -6,6 +6,7 @@ Development needs no variables at all (SQLite in ./var, local adapters, a SECRET
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import sys
@@ -62,6 +63,17 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _development_ssn_key() -> str:
+    """Generate a Fernet key once and keep it in ./var (never committed), so SSNs stored in development stay
+    readable across restarts."""
+    path = VAR_DIR / "ssn_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 DEBUG = envbool("DEBUG", default=False)
 # Under pytest: a fast password hasher and static files straight from the source folders.
 TESTING = envbool("TABWISE_TESTING", default="pytest" in sys.modules)
@@ -69,6 +81,10 @@ SECRET_KEY = env("SECRET_KEY") or _development_secret_key()
 # Key of the bank-account fingerprints on check/ACH payments (tabwise.ledger.bank). Blank: derived from SECRET_KEY;
 # set it in production so that rotating SECRET_KEY keeps old and new fingerprints comparable.
 BANK_FINGERPRINT_KEY = env("BANK_FINGERPRINT_KEY")
+# Keys of the SSN/ITIN encryption at rest (tabwise.customers.crypto): comma-separated Fernet keys; the first encrypts,
+# every one decrypts (rotation: put the new key first, run `tabwise rotate_ssn_key`, then drop the old one). Blank:
+# a key generated once into ./var; set it (or SSN_ENCRYPTION_KEYS_FILE) in production and keep it safe.
+SSN_ENCRYPTION_KEYS = envlist("SSN_ENCRYPTION_KEYS", "") or [_development_ssn_key()]
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")

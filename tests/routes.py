@@ -41,6 +41,14 @@ class World:
 # route name -> kwargs built from business A's objects
 WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
     "customers:detail": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:edit": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:identity": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:ssn": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:contact-end": lambda w: {
+        "customer_id": w.objects["customer"].pk,
+        "kind": "phone",
+        "point_id": w.objects["phone"].pk,
+    },
     "users:token-revoke": lambda w: {"token_id": w.objects["api_token"].pk},
     # Receivables (tabwise/ledger/urls.py)
     "ledger:account-detail": lambda w: {"account_id": w.objects["account"].pk},
@@ -79,6 +87,8 @@ WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
 
 # API path parameter name -> the id of business A's object
 API_PATH_PARAMS: dict[str, Callable[[World], Any]] = {
+    "kind": lambda w: "phone",
+    "point_id": lambda w: w.objects["phone"].pk,
     "customer_id": lambda w: w.objects["customer"].pk,
     "account_id": lambda w: w.objects["account"].pk,
     "invoice_id": lambda w: w.objects["invoice"].pk,
@@ -90,6 +100,18 @@ API_PATH_PARAMS: dict[str, Callable[[World], Any]] = {
 API_BODIES: dict[str, dict[str, Any]] = {
     "create_customer": {"kind": "person", "first_name": "Wanda", "last_name": "Walker", "credit_limit": "500.00"},
     "update_customer": {"employer": "Walker Garage"},
+    "add_phone": {
+        "number": "+13125550123",
+        "type": "mobile",
+        "sms_consent": True,
+        "sms_consent_source": "signed form",
+    },
+    "add_email": {"address": "wanda.walker@example.com"},
+    "add_address": {"street": "12 Oak St", "state": "IL", "zip_code": "62701"},
+    "add_employer": {"name": "Walker Garage", "position": "Mechanic", "phone": "+13125550124"},
+    "add_earlier_name": {"kind": "birth", "first_name": "Wanda", "last_name": "Smith"},
+    "add_licence": {"number": "A12345678901", "state": "IL"},
+    "set_ssn": {"ssn": "401-23-4567"},
     # Ledger bodies carry fixed ids: tabwise/ledger/tests/test_api_ledger.py sends business A's real ids as business B.
     "create_account": {"customer_id": 1, "name": "Tools", "terms_days": 30, "credit_limit": "1500.00"},
     "update_account": {"terms_days": 14, "credit_limit": "2000.00", "status": "on_hold"},

@@ -1,4 +1,5 @@
-"""Step 4: about 2,000 realistic customers with phones, emails, addresses, SMS consent and (for the shop) vehicles.
+"""Step 4: about 2,000 realistic customers with phones, emails, addresses, SMS consent and (for the shop) vehicles,
+and their identity history (`demo.identities`: moves, new numbers, birth names, aliases, employers, licences, SSNs).
 
 Phone numbers use the region's real area codes with the 555 exchange, and emails use reserved example domains,
 so no demo message can ever reach a real person.
@@ -17,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from tabwise.core import audit
+from tabwise.core import audit, bulk
 from tabwise.core.models import Sequence as NumberSequence
 from tabwise.core.tenancy import TenantModel, business_scope
-from tabwise.customers.models import Address, Customer, Email, Phone, Vehicle
-from tabwise.demo import data, vehicles
+from tabwise.customers import search
+from tabwise.customers.models import Address, Customer, EarlierName, Email, Phone, SearchKey, Vehicle
+from tabwise.demo import data, identities, vehicles
 from tabwise.demo.behaviour import status_for
 from tabwise.demo.businesses import BUSINESSES, REFERENCE_YEAR, DemoBusiness, split_customers
 from tabwise.demo.run import DemoRun
@@ -56,6 +58,7 @@ class _Draft:
     """One customer before it is saved, with its contact points and vehicles."""
 
     customer: Customer
+    male: bool | None = None  # a person's, as drawn (the identity history gives some women a birth name)
     phones: list[Phone] = field(default_factory=list)
     emails: list[Email] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
@@ -247,6 +250,7 @@ class _Builder:
                 notes=self.rng.choice(data.CUSTOMER_NOTES) if is_ar and self.chance(0.05) else "",
             )
         )
+        draft.male = name.male
         if self.chance(mobile):
             self.add_phone(draft, self.phone_number(), Phone.Type.MOBILE)
         if home is not None:
@@ -372,6 +376,7 @@ class _Builder:
             customer.number = str(number)
             customer.status = status_for(customer.number, run.seed, is_ar=customer.is_ar)
         consents = self._sms_consents()
+        history = identities.draw(self)  # its own streams; ended phones and addresses join the drafts
         with business_scope(self.business):
             customers = [d.customer for d in self.drafts]
             _bulk(Customer, customers)
@@ -383,6 +388,8 @@ class _Builder:
                 (SmsConsent, consents),
             ):
                 _bulk(model, rows)
+            identities.insert(history)
+            _insert_search_keys(self.drafts, history)
             if self.drafts:
                 NumberSequence.objects.create(name="customer_number", last_value=number)
             audit.record_event(event_type="DEMO_DATA_CREATED", payload={"seed": run.seed, "customers": len(customers)})
@@ -425,6 +432,29 @@ class _Builder:
 def _bulk(model: type[TenantModel], rows: list[Any]) -> None:
     for start in range(0, len(rows), CHUNK):
         model.objects.bulk_create(rows[start : start + CHUNK])
+
+
+def _insert_search_keys(drafts: list[_Draft], history: identities.IdentityRows) -> None:
+    """The quick-search keys of the new customers, built from the drafts in memory (what `search.refresh_keys`
+    would read back) and inserted in one go (derived data: no history)."""
+    earlier: dict[int, list[EarlierName]] = {}
+    for name in history.names:
+        earlier.setdefault(name.customer.pk, []).append(name)
+    rows = []
+    for draft in drafts:
+        c = draft.customer
+        keys = [
+            *search.number_keys(c.number),
+            *search.name_keys(c.first_name, c.middle_name, c.last_name, c.company_name),
+        ]
+        for name in earlier.get(c.pk, []):
+            keys += search.name_keys(name.first_name, name.middle_name, name.last_name, name.company_name, earlier=True)
+        for phone in draft.phones:
+            keys += search.phone_keys(phone.number, current=phone.valid_to is None)
+        for vehicle in draft.vehicles:
+            keys += search.vehicle_keys(vehicle.plate, vehicle.vin)
+        rows += [(c.business_id, c.pk, kind, value) for value, kind in search.ranked(keys).items()]
+    bulk.insert(SearchKey, ("business_id", "customer_id", "kind", "value"), rows)
 
 
 # --- the three businesses' customers ---------------------------------------------------------------------------

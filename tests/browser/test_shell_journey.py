@@ -32,7 +32,8 @@ def test_sign_in_and_find_a_customer_by_plate_as_you_type(page, business, other_
 
     sign_in(page, clerk.username)
     page.get_by_role("link", name="Customers").first.click()
-    page.get_by_label("Find by name, number, phone, plate or VIN").fill("TOOL25")
+    search = "Find by name (also an earlier name), phone, plate, VIN, customer or account number"
+    page.get_by_label(search).fill("TOOL25")
 
     results = page.locator("#results tbody tr")
     expect(results).to_have_count(1)

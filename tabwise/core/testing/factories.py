@@ -73,6 +73,15 @@ class CustomerFactory(TenantFactory):
     last_name = factory.Faker("last_name")
     employer = "Main Street Auto"
 
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # the quick search reads search keys, which the services keep; factories bypass them
+            from tabwise.customers import search
+
+            with tenancy.business_scope(instance.business):
+                search.refresh_keys([instance.pk])
+
 
 class PhoneFactory(TenantFactory):
     class Meta:
@@ -81,6 +90,15 @@ class PhoneFactory(TenantFactory):
     customer = factory.SubFactory(CustomerFactory)
     number = factory.Sequence(lambda n: f"+1312555{n % 10000:04d}")
     type = Phone.Type.MOBILE
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # the quick search reads search keys, which the services keep; factories bypass them
+            from tabwise.customers import search
+
+            with tenancy.business_scope(instance.business):
+                search.refresh_keys([instance.customer_id])
 
 
 class EmailFactory(TenantFactory):
@@ -113,3 +131,12 @@ class VehicleFactory(TenantFactory):
     year = 2019
     make = "Honda"
     model = "Accord"
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:  # the quick search reads search keys, which the services keep; factories bypass them
+            from tabwise.customers import search
+
+            with tenancy.business_scope(instance.business):
+                search.refresh_keys([instance.customer_id])

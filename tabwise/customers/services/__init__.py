@@ -1,0 +1,67 @@
+"""Everything that changes customers. Keyword-only functions taking the `actor`; each runs one transaction, writes
+its audit events and raises DomainError naming the field at fault.
+
+    customers  create_customer, update_customer, edit_customer (a whole edit page), set_tags
+    contacts   add_phone, add_email, add_address, add_employer, end_contact_point, replace_contact_point
+    identity   add_earlier_name, set_ssn, add_licence, reveal_ssn_last4 (a logged read)
+    bulk       create_customers (an import)
+"""
+
+from tabwise.customers.services.bulk import create_customers
+from tabwise.customers.services.contacts import (
+    KINDS,
+    ContactPoint,
+    add_address,
+    add_email,
+    add_employer,
+    add_phone,
+    end_contact_point,
+    replace_contact_point,
+)
+from tabwise.customers.services.customers import (
+    ContactChange,
+    CustomerChanges,
+    create_customer,
+    edit_customer,
+    set_tags,
+    update_customer,
+)
+from tabwise.customers.services.identity import add_earlier_name, add_licence, reveal_ssn_last4, set_ssn
+from tabwise.customers.services.inputs import (
+    AddressIn,
+    CustomerIn,
+    EarlierNameIn,
+    EmailIn,
+    EmployerIn,
+    LicenceIn,
+    PhoneIn,
+)
+
+__all__ = [
+    "KINDS",
+    "AddressIn",
+    "ContactChange",
+    "ContactPoint",
+    "CustomerChanges",
+    "CustomerIn",
+    "EarlierNameIn",
+    "EmailIn",
+    "EmployerIn",
+    "LicenceIn",
+    "PhoneIn",
+    "add_address",
+    "add_earlier_name",
+    "add_email",
+    "add_employer",
+    "add_licence",
+    "add_phone",
+    "create_customer",
+    "create_customers",
+    "edit_customer",
+    "end_contact_point",
+    "replace_contact_point",
+    "reveal_ssn_last4",
+    "set_ssn",
+    "set_tags",
+    "update_customer",
+]
