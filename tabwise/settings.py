@@ -10,6 +10,7 @@ import base64
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -195,6 +196,10 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
+            # Tests use a WAL file as production does, not Django's shared-cache in-memory database: in shared
+            # cache a reader fails at once ("database table is locked") while another thread writes, which the
+            # browser journeys' overlapping requests would hit. One file per process: parallel runs never share it.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"tabwise-test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
