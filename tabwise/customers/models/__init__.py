@@ -8,7 +8,7 @@ from tabwise.customers.models.contacts import Address, Email, Employer, Phone
 from tabwise.customers.models.customers import Customer, CustomerTag, EarlierName, Tag
 from tabwise.customers.models.identity import IdentityDocument
 from tabwise.customers.models.search import SearchKey
-from tabwise.customers.models.vehicles import Vehicle
+from tabwise.customers.models.vehicles import Inspection, MileageReading, Vehicle
 
 __all__ = [
     "Address",
@@ -18,6 +18,8 @@ __all__ = [
     "Email",
     "Employer",
     "IdentityDocument",
+    "Inspection",
+    "MileageReading",
     "Phone",
     "SearchKey",
     "Tag",

@@ -29,6 +29,14 @@ class Customer(TenantModel):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
         SKIPPED = "skipped", _("Skipped")
+        MERGED = "merged", _("Merged into another customer")
+
+    class Relationship(models.TextChoices):
+        SPOUSE = "spouse", _("Spouse or partner")
+        CHILD = "child", _("Child")
+        PARENT = "parent", _("Parent")
+        SIBLING = "sibling", _("Brother or sister")
+        OTHER = "other", _("Other family")
 
     number = models.CharField(_("customer number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
@@ -50,6 +58,27 @@ class Customer(TenantModel):
     )
     tags = models.ManyToManyField("customers.Tag", through="customers.CustomerTag", related_name="+", blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    family_main = models.ForeignKey(
+        "self",
+        verbose_name=_("main customer of the family"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="family_members",
+        help_text=_("Set on a family member: the customer whose account the family's purchases go on."),
+    )
+    family_relationship = models.CharField(
+        _("relationship to the main customer"), max_length=10, choices=Relationship.choices, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_away",
+        help_text=_("Set when this customer was combined into another: its number and id lead to the survivor."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = audit.history()
@@ -57,7 +86,17 @@ class Customer(TenantModel):
     class Meta:
         ordering = ["last_name", "first_name", "company_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["business", "number"], name="customer_number_unique_per_business")
+            models.UniqueConstraint(fields=["business", "number"], name="customer_number_unique_per_business"),
+            models.CheckConstraint(
+                condition=~models.Q(family_main=models.F("id")), name="customer_not_own_family_main"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="customer_not_merged_into_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(status="merged"),
+                name="customer_merged_into_only_when_merged",
+            ),
         ]
         indexes = [
             models.Index(fields=["business", "last_name", "first_name"]),
