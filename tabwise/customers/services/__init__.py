@@ -5,6 +5,7 @@ its audit events and raises DomainError naming the field at fault.
     contacts   add_phone, add_email, add_address, add_employer, end_contact_point, replace_contact_point
     identity   add_earlier_name, set_ssn, add_licence, reveal_ssn_last4 (a logged read)
     bulk       create_customers (an import)
+    family     add_family_member, separate_family_member
 """
 
 from tabwise.customers.services.bulk import create_customers
@@ -26,6 +27,7 @@ from tabwise.customers.services.customers import (
     set_tags,
     update_customer,
 )
+from tabwise.customers.services.family import add_family_member, separate_family_member
 from tabwise.customers.services.identity import add_earlier_name, add_licence, reveal_ssn_last4, set_ssn
 from tabwise.customers.services.inputs import (
     AddressIn,
@@ -53,6 +55,7 @@ __all__ = [
     "add_earlier_name",
     "add_email",
     "add_employer",
+    "add_family_member",
     "add_licence",
     "add_phone",
     "create_customer",
@@ -61,6 +64,7 @@ __all__ = [
     "end_contact_point",
     "replace_contact_point",
     "reveal_ssn_last4",
+    "separate_family_member",
     "set_ssn",
     "set_tags",
     "update_customer",
