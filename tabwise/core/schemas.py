@@ -5,9 +5,26 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, StringConstraints, WithJsonSchema
 
 AMOUNT_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
+# Text never holds a NUL character: PostgreSQL refuses one, so the API says so in its document and on the field.
+NO_NUL = r"^[^\x00]*$"
+# At least one character that no one's strip() removes (ECMA, Rust and Python disagree on \x1c-\x1f and \x85).
+NOT_BLANK = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
+
+
+def text(max_length: int, *, required: bool = False) -> StringConstraints:
+    """Trimmed text of at most `max_length` characters without NUL; `required`: not blank.
+
+    Every string an operation takes is constrained (a pattern, an enum or a format): tests/test_api_inputs.py.
+    """
+    return StringConstraints(
+        strip_whitespace=True,
+        min_length=1 if required else 0,
+        max_length=max_length,
+        pattern=NOT_BLANK if required else NO_NUL,
+    )
 
 
 def _parse_amount(value: Any) -> Decimal:

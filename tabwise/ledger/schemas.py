@@ -20,12 +20,11 @@ from pydantic import (
     BeforeValidator,
     PlainSerializer,
     StrictBool,
-    StringConstraints,
     WithJsonSchema,
 )
 
 from tabwise.core.clock import business_today
-from tabwise.core.schemas import Amount
+from tabwise.core.schemas import Amount, text
 from tabwise.ledger.models import Account, Entry, Instalment, Invoice, InvoiceLine, Payment, PaymentPlan
 from tabwise.ledger.services.payments import MAX_BATCH
 from tabwise.users import security
@@ -126,11 +125,6 @@ Instant = Annotated[
 ]
 
 
-NO_NUL = r"^[^\x00]*$"
-# At least one character that no one's strip() removes (ECMA, Rust and Python disagree on \x1c-\x1f and \x85).
-NOT_BLANK = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85][^\x00]*$"
-
-
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
@@ -139,26 +133,16 @@ def _utc(value: datetime) -> datetime:
 InstantOut = Annotated[datetime, AfterValidator(_utc)]
 
 
-def _text(max_length: int, *, required: bool = False) -> StringConstraints:
-    """Trimmed text without NUL characters (PostgreSQL refuses them); `required`: not blank."""
-    return StringConstraints(
-        strip_whitespace=True,
-        min_length=1 if required else 0,
-        max_length=max_length,
-        pattern=NOT_BLANK if required else NO_NUL,
-    )
-
-
-Text20 = Annotated[str, _text(20)]
-Text30 = Annotated[str, _text(30)]
-Text40 = Annotated[str, _text(40)]
-Text60 = Annotated[str, _text(60)]
-Text64 = Annotated[str, _text(64)]
-Text100 = Annotated[str, _text(100)]
-Text200 = Annotated[str, _text(200)]
-Text2000 = Annotated[str, _text(2000)]
-RequiredText100 = Annotated[str, _text(100, required=True)]
-RequiredText200 = Annotated[str, _text(200, required=True)]
+Text20 = Annotated[str, text(20)]
+Text30 = Annotated[str, text(30)]
+Text40 = Annotated[str, text(40)]
+Text60 = Annotated[str, text(60)]
+Text64 = Annotated[str, text(64)]
+Text100 = Annotated[str, text(100)]
+Text200 = Annotated[str, text(200)]
+Text2000 = Annotated[str, text(2000)]
+RequiredText100 = Annotated[str, text(100, required=True)]
+RequiredText200 = Annotated[str, text(200, required=True)]
 
 # An object id: a positive 64-bit integer (a larger one would overflow the database driver, not just miss).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
