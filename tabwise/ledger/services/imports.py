@@ -56,6 +56,10 @@ CHUNK = min(500, MAX_BATCH)
 # after GRACE (the moment between marking a batch running and its transaction taking the row).
 STALE_AFTER = timedelta(minutes=10)
 GRACE = timedelta(minutes=2)
+# A queued batch that no worker has started for this long may have lost its task (the worker's queue was flushed,
+# the process died between the commit and the enqueue): the user may queue it again. Harmless if the first task
+# turns up after all: only a queued batch is taken, once (`_start`).
+QUEUE_WAIT = timedelta(minutes=5)
 PROGRESS_ALIAS = "import_progress"  # the name of the second connection `Progress` writes through
 CLIENT_REFERENCE_PREFIX = "import:"
 # What importing each kind writes through, besides `ledger.import` itself.
@@ -146,17 +150,55 @@ def confirm_import(*, actor: User, batch: ImportBatch) -> ImportBatch:
         raise DomainError(_("This file has bad rows: fix them and upload it again."), field="batch")
     if batch.status == ImportBatch.Status.RUNNING:
         _give_up_stalled(batch.pk)
+    if batch.status == ImportBatch.Status.QUEUED:
+        if _queue_again(batch):
+            _enqueue(batch, actor)
+        return ImportBatch.objects.get(pk=batch.pk)
+    # progress_at of a queued batch: when it was queued (the page tells how long it has waited).
     claimed = ImportBatch.objects.filter(
         pk=batch.pk, status__in=[ImportBatch.Status.READY, ImportBatch.Status.FAILED]
-    ).update(status=ImportBatch.Status.QUEUED, failure="")
+    ).update(status=ImportBatch.Status.QUEUED, failure="", progress_at=timezone.now())
     if claimed and batch.row_count <= INLINE_ROWS:
         return run_import(batch_id=batch.pk, actor=actor)
     if claimed:
-        from tabwise.core.tasks import enqueue_on_commit
-        from tabwise.ledger import tasks
-
-        enqueue_on_commit(tasks.run_import, business_id=actor.business_id, batch_id=batch.pk, actor_id=actor.pk)
+        _enqueue(batch, actor)
     return ImportBatch.objects.get(pk=batch.pk)
+
+
+def _enqueue(batch: ImportBatch, actor: User) -> None:
+    from tabwise.core.tasks import enqueue_on_commit
+    from tabwise.ledger import tasks
+
+    enqueue_on_commit(tasks.run_import, business_id=actor.business_id, batch_id=batch.pk, actor_id=actor.pk)
+
+
+def waited_too_long(batch: ImportBatch, *, now: datetime | None = None) -> bool:
+    """Whether a queued batch has waited QUEUE_WAIT for a worker: its task may be lost, so it may be queued again."""
+    if batch.status != ImportBatch.Status.QUEUED:
+        return False
+    return (now or timezone.now()) - (batch.progress_at or batch.created_at) >= QUEUE_WAIT
+
+
+def _queue_again(batch: ImportBatch) -> bool:
+    """Re-enqueue a queued batch that waited too long; once per QUEUE_WAIT however often it is asked (a conditional
+    UPDATE of its queued time); writes IMPORT_REQUEUED. False (nothing done: a second click) while it has not."""
+    current = ImportBatch.objects.filter(pk=batch.pk).values("status", "progress_at", "created_at").first()
+    if current is None or current["status"] != ImportBatch.Status.QUEUED:
+        return False
+    since = current["progress_at"] or current["created_at"]
+    now = timezone.now()
+    if now - since < QUEUE_WAIT:
+        return False
+    taken = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.QUEUED, progress_at=current["progress_at"]
+    ).update(progress_at=now)
+    if taken:
+        audit.record_event(
+            event_type="IMPORT_REQUEUED",
+            subject=batch,
+            payload={"kind": batch.kind, "file": batch.file_name, "queued_since": since.isoformat()},
+        )
+    return bool(taken)
 
 
 def run_import(*, batch_id: int, actor: User) -> ImportBatch:

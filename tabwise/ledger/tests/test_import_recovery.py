@@ -150,6 +150,44 @@ def test_a_run_killed_midway_leaves_nothing_and_its_page_offers_the_retry_once_i
 
 
 @pytest.mark.django_db
+def test_a_queued_import_whose_task_was_lost_can_be_queued_again_and_is_imported_once(
+    business, web, owner, time_machine, monkeypatch
+):
+    monkeypatch.setattr(import_services, "INLINE_ROWS", 0)  # every file goes to the background worker
+    enqueued: list[int] = []
+    monkeypatch.setattr(import_services, "_enqueue", lambda batch, actor: enqueued.append(batch.pk))
+    batch = upload(web, "customers", CUSTOMERS)
+
+    web.post(reverse("ledger:import-confirm", args=[batch.pk]))
+    web.post(reverse("ledger:import-confirm", args=[batch.pk]))  # a second click: still the one task
+
+    assert (fresh(batch).status, enqueued) == ("queued", [batch.pk])
+    page = status_part(web, batch)
+    assert "Waiting for the background worker." in page and "Queue it again" not in page
+
+    # The task never runs (lost with the worker's queue). After QUEUE_WAIT the page says so and offers to queue it.
+    time_machine.move_to(START + import_services.QUEUE_WAIT + timedelta(seconds=1), tick=False)
+    page = status_part(web, batch)
+    assert "No background worker has started this import" in page and "Queue it again" in page
+    web.post(reverse("ledger:import-confirm", args=[batch.pk]))
+    web.post(reverse("ledger:import-confirm", args=[batch.pk]))  # once per wait, however often it is asked
+
+    assert enqueued == [batch.pk, batch.pk]
+    with tenancy.all_businesses():
+        requeued = AuditEvent.objects.filter(event_type="IMPORT_REQUEUED", subject_id=str(batch.pk))
+        assert requeued.count() == 1
+    assert "Queue it again" not in status_part(web, batch)
+
+    # Both tasks turn up after all: the batch is imported once.
+    with tenancy.business_scope(business), audit.acting(owner):
+        first = import_services.run_import(batch_id=batch.pk, actor=owner)
+        second = import_services.run_import(batch_id=batch.pk, actor=owner)
+    assert (first.status, second.status, fresh(batch).attempt) == ("completed", "completed", 1)
+    with tenancy.business_scope(business):
+        assert Customer.objects.count() == len(CUSTOMERS) - 1
+
+
+@pytest.mark.django_db
 def test_progress_is_written_every_chunk_and_kept_with_the_result(business, web, monkeypatch):
     seen: list[tuple[int, int]] = []
     monkeypatch.setattr(import_services, "CHUNK", 2)

@@ -79,7 +79,13 @@ def import_detail(request: AuthenticatedHttpRequest, batch_id: int) -> HttpRespo
     until it ends or its run is found gone (then the page offers to retry it)."""
     batch = found(selectors.import_batch, batch_id)
     stalled = import_services.is_stalled(batch)
-    context = {"batch": batch, "stalled": stalled, "polling": batch.status in POLL_STATUSES and not stalled}
+    waiting = import_services.waited_too_long(batch)
+    context = {
+        "batch": batch,
+        "stalled": stalled,
+        "waiting_too_long": waiting,
+        "polling": batch.status in POLL_STATUSES and not stalled,
+    }
     template = "ledger/imports/batch.html"
     return render(request, f"{template}#status" if request.htmx else template, context)
 
