@@ -407,28 +407,36 @@ class Journal:
 
 
 def _update_from_values(model: type[Any], assignments: Sequence[str], columns: Sequence[str], rows: list[Any]) -> None:
-    """UPDATE model's rows by id from a list of (id, value, ...) rows in one statement (WITH v AS (VALUES ...)),
-    on PostgreSQL and SQLite alike. `columns` alternates names and PostgreSQL types. Confined to the business in
-    scope, like every tenant query (the ids come from rows read under that scope already)."""
+    """UPDATE model's rows by id from a list of (id, value, ...) rows in one statement, on PostgreSQL and SQLite
+    alike. `columns` alternates names and PostgreSQL types. Confined to the business in scope, like every tenant
+    query (the ids come from rows read under that scope already).
+
+    PostgreSQL gets one array per column (`unnest`): a few parameters whatever the number of rows, where a VALUES
+    list of thousands of placeholders costs more to build and parse than the update itself. SQLite gets VALUES.
+    """
     names, types = list(columns[0::2]), list(columns[1::2])
-    postgres = connection.vendor == "postgresql"
-    cell = ", ".join(f"%s::{kind}" if postgres else "%s" for kind in ["bigint", *types])
     table = connection.ops.quote_name(model._meta.db_table)
     sets = ", ".join(assignment.format(table=table) for assignment in assignments)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in ["bigint", *types])
+        source = f"SELECT * FROM unnest({arrays})"
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        source = f"VALUES {', '.join(['(' + ', '.join(['%s'] * (len(types) + 1)) + ')'] * len(rows))}"
+        params = []
+        for row in rows:
+            params.append(row[0])
+            for value, kind in zip(row[1:], types, strict=True):
+                if value is None:
+                    params.append(None)
+                elif kind == "date":
+                    params.append(connection.ops.adapt_datefield_value(value))
+                else:
+                    params.append(connection.ops.adapt_decimalfield_value(value))
     sql = (
-        f"WITH v (id, {', '.join(names)}) AS (VALUES {', '.join([f'({cell})'] * len(rows))}) "  # noqa: S608
+        f"WITH v (id, {', '.join(names)}) AS ({source}) "  # noqa: S608
         f"UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id AND {table}.business_id = %s"
     )
-    params: list[Any] = []
-    for row in rows:
-        params.append(row[0])
-        for value, kind in zip(row[1:], types, strict=True):
-            if value is None:
-                params.append(None)
-            elif kind == "date":
-                params.append(connection.ops.adapt_datefield_value(value))
-            else:
-                params.append(connection.ops.adapt_decimalfield_value(value))
     params.append(tenancy.current_business_id())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
