@@ -419,7 +419,7 @@ def _update_from_values(model: type[Any], assignments: Sequence[str], columns: S
     sets = ", ".join(assignment.format(table=table) for assignment in assignments)
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{kind}[]" for kind in ["bigint", *types])
-        source = f"SELECT * FROM unnest({arrays})"
+        source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 (types are ours, values are parameters)
         params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
     else:
         source = f"VALUES {', '.join(['(' + ', '.join(['%s'] * (len(types) + 1)) + ')'] * len(rows))}"
