@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"], help="order of functions")
     parser.add_argument("--sql", action="store_true", help="print the SQL of one request")
     parser.add_argument("--count", action="store_true", help="only count the statements of one request (JSON)")
+    parser.add_argument("--callers", metavar="FUNCTION", help="also print who calls functions matching this regex")
     args = parser.parse_args(argv)
     _configure_environment(args.app)
     import django
@@ -193,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
     print(f"{args.requests} requests in {elapsed:.2f} s under cProfile: {elapsed / args.requests * 1000:.2f} ms each")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+    stats.print_stats(args.top)
+    if args.callers:
+        stats.print_callers(args.callers)
     print(out.getvalue())
     return 0
 

@@ -7,7 +7,7 @@ related object (`account`, `approver`, ...) is reported on the API's field (`acc
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.db.models import F, QuerySet
 from ninja import Router, Status
@@ -296,9 +296,7 @@ def create_payment(request: AuthenticatedHttpRequest, payload: schemas.PaymentIn
     operation_id="create_payment_batch",
 )
 @requires("ledger.record_payments")
-def create_payment_batch(
-    request: AuthenticatedHttpRequest, payload: schemas.PaymentBatchIn
-) -> Status[schemas.PaymentBatchOut]:
+def create_payment_batch(request: AuthenticatedHttpRequest, payload: schemas.PaymentBatchIn) -> Status[dict[str, Any]]:
     """Record up to 1,000 payments all or nothing (the field app's sync); an error names its item (`items.3.amount`).
 
     Items whose `client_reference` was already recorded are reported as `already_recorded` with that payment, and
@@ -308,9 +306,10 @@ def create_payment_batch(
     return Status(201 if result.payments else 200, _batch_out(payload, result))
 
 
-def _batch_out(payload: schemas.PaymentBatchIn, result: services.BatchResult) -> schemas.PaymentBatchOut:
+def _batch_out(payload: schemas.PaymentBatchIn, result: services.BatchResult) -> dict[str, Any]:
     """Pair each item with its payment: the batch's new payments come back in item order, skipping the items whose
-    client reference was already recorded (those come with the payment recorded then)."""
+    client reference was already recorded (those come with the payment recorded then). Plain dicts: the response
+    schema validates them once (schema objects would be validated twice, through attribute access)."""
     new = iter(result.payments)
     items = []
     for index, item in enumerate(payload.items):
@@ -319,17 +318,17 @@ def _batch_out(payload: schemas.PaymentBatchIn, result: services.BatchResult) ->
         if payment is None:
             payment = next(new)
         items.append(
-            schemas.BatchItemOut(
-                index=index,
-                status="already_recorded" if already else "recorded",
-                payment_id=payment.pk,
-                number=payment.entry.number,
-                account_id=payment.account_id,
-                amount=payment.amount,
-                client_reference=payment.client_reference,
-            )
+            {
+                "index": index,
+                "status": "already_recorded" if already else "recorded",
+                "payment_id": payment.pk,
+                "number": payment.entry.number,
+                "account_id": payment.account_id,
+                "amount": payment.amount,
+                "client_reference": payment.client_reference,
+            }
         )
-    return schemas.PaymentBatchOut(recorded=len(result.payments), already_recorded=result.already_recorded, items=items)
+    return {"recorded": len(result.payments), "already_recorded": result.already_recorded, "items": items}
 
 
 # --- Adjustments --------------------------------------------------------------------------------------------------
