@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "tabwise.customers",
     "tabwise.ledger",
     "tabwise.notifications",
+    "tabwise.cleanup",
     "tabwise.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("tabwise.customers.urls")),
     path("messages/", include("tabwise.notifications.urls")),
     path("receivables/", include("tabwise.ledger.urls")),
+    path("cleanup/", include("tabwise.cleanup.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

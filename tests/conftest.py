@@ -6,6 +6,7 @@ from typing import Any, cast
 
 import pytest
 
+from tabwise.cleanup import testing as cleanup_testing
 from tabwise.core import tenancy
 from tabwise.core.testing.factories import (
     AddressFactory,
@@ -59,8 +60,21 @@ def world(business, other_business) -> World:
         }
     objects.update(_ledger_objects(business, a_user, customer))
     objects["import_batch"] = _import_batch(business, a_user)
+    objects["utility_run"] = cleanup_testing.world_run(business, a_user, MARKER)
+    objects["duplicate_candidate"] = _duplicate_candidate(business, customer)
     objects["api_token"], objects["raw_token"] = tokens.create_token(user=a_user, name=MARKER)
     return World(a=business, b=other_business, objects=objects)
+
+
+def _duplicate_candidate(business: Business, customer: Customer) -> Any:
+    """A possible duplicate of business A's customer, waiting in its review queue."""
+    from tabwise.cleanup.candidates import DuplicateCandidate
+
+    twin = cast(Customer, CustomerFactory(business=business, first_name=MARKER, last_name=MARKER + "son", number="A-3"))
+    with tenancy.business_scope(business):
+        return DuplicateCandidate.objects.create(
+            first=customer, second=twin, score=20, strength=DuplicateCandidate.Strength.POSSIBLE
+        )
 
 
 def _import_batch(business: Business, user: Any) -> Any:

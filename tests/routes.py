@@ -49,6 +49,17 @@ WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
         "kind": "phone",
         "point_id": w.objects["phone"].pk,
     },
+    "customers:family-add": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:family-pick": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:family-separate": lambda w: {"customer_id": w.objects["customer"].pk},
+    # Vehicles (tabwise/customers/vehicle_views.py)
+    "customers:vehicle-create": lambda w: {"customer_id": w.objects["customer"].pk},
+    "customers:vehicle-detail": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
+    "customers:vehicle-edit": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
+    "customers:vehicle-disable": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
+    "customers:vehicle-enable": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
+    "customers:vehicle-mileage": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
+    "customers:vehicle-inspection": lambda w: {"vehicle_id": w.objects["vehicle"].pk},
     "users:token-revoke": lambda w: {"token_id": w.objects["api_token"].pk},
     # Receivables (tabwise/ledger/urls.py)
     "ledger:account-detail": lambda w: {"account_id": w.objects["account"].pk},
@@ -58,6 +69,7 @@ WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
     "ledger:invoice-create": lambda w: {"account_id": w.objects["account"].pk},
     "ledger:estimate-create": lambda w: {"customer_id": w.objects["customer"].pk},
     "ledger:cash-sale-create": lambda w: {"customer_id": w.objects["customer"].pk},
+    "ledger:customer-invoice-create": lambda w: {"customer_id": w.objects["customer"].pk},
     "ledger:invoice-detail": lambda w: {"invoice_id": w.objects["invoice"].pk},
     "ledger:estimate-convert": lambda w: {"invoice_id": w.objects["estimate"].pk},
     "ledger:payment-create": lambda w: {"account_id": w.objects["account"].pk},
@@ -83,6 +95,13 @@ WEB_OBJECT_ROUTES: dict[str, Callable[[World], dict[str, Any]]] = {
     "ledger:import-errors": lambda w: {"batch_id": w.objects["import_batch"].pk},
     "ledger:open-items-export": lambda w: {"account_id": w.objects["account"].pk},
     "ledger:ledger-export": lambda w: {"account_id": w.objects["account"].pk},
+    # Clean-up utilities (tabwise/cleanup/urls.py)
+    "cleanup:run-detail": lambda w: {"run_id": w.objects["utility_run"].pk},
+    "cleanup:run-start": lambda w: {"run_id": w.objects["utility_run"].pk},
+    "cleanup:run-undo": lambda w: {"run_id": w.objects["utility_run"].pk},
+    # The duplicate-customers queue: business A's pair
+    "cleanup:duplicate-not": lambda w: {"candidate_id": w.objects["duplicate_candidate"].pk},
+    "cleanup:duplicate-family": lambda w: {"candidate_id": w.objects["duplicate_candidate"].pk},
 }
 
 # API path parameter name -> the id of business A's object
@@ -94,6 +113,7 @@ API_PATH_PARAMS: dict[str, Callable[[World], Any]] = {
     "invoice_id": lambda w: w.objects["invoice"].pk,
     "entry_id": lambda w: w.objects["entry"].pk,
     "plan_id": lambda w: w.objects["plan"].pk,
+    "vehicle_id": lambda w: w.objects["vehicle"].pk,
 }
 
 # operation id -> a valid request body
@@ -112,6 +132,11 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "add_earlier_name": {"kind": "birth", "first_name": "Wanda", "last_name": "Smith"},
     "add_licence": {"number": "A12345678901", "state": "IL"},
     "set_ssn": {"ssn": "401-23-4567"},
+    "add_family_member": {"new_member": {"first_name": "Wendy", "last_name": "Walker"}, "relationship": "child"},
+    "create_vehicle": {"vin": "1FTFW1ET9DFC10312", "plate": "FLT 1", "plate_state": "TX", "is_fleet": True},
+    "update_vehicle": {"plate": "NEW 1", "model": "Accord"},
+    "record_mileage": {"mileage": 1000, "read_on": "2019-06-01"},
+    "record_inspection": {"inspected_on": "2019-06-01", "result": "passed", "kind": "State safety", "mileage": 900},
     # Ledger bodies carry fixed ids: tabwise/ledger/tests/test_api_ledger.py sends business A's real ids as business B.
     "create_account": {"customer_id": 1, "name": "Tools", "terms_days": 30, "credit_limit": "1500.00"},
     "update_account": {"terms_days": 14, "credit_limit": "2000.00", "status": "on_hold"},

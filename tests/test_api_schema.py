@@ -40,7 +40,16 @@ def token(business):
 
 # Facts about the world an OpenAPI schema cannot state: that a ZIP exists and lies in the state, a state's licence
 # number shape, that a period's dates are in order. The API answers them with 422 and these codes.
-WORLD_FACTS = {"zip_unknown", "zip_not_in_state", "licence_shape", "period_order"}
+# Facts about the world a schema cannot express: a ZIP code that exists, a VIN's check digit and model year.
+WORLD_FACTS = {
+    "zip_unknown",
+    "zip_not_in_state",
+    "licence_shape",
+    "period_order",
+    "vin_check_digit",
+    "vin_year",
+    "vin_year_mismatch",
+}
 
 
 @schemathesis.check

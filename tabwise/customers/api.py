@@ -11,14 +11,17 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from tabwise.core.errors import DomainError, NotFound
 from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.core.pagination import PagePagination
-from tabwise.customers import schemas, selectors, services
+from tabwise.customers import family_schemas, family_selectors, schemas, selectors, services
 from tabwise.customers.models import Customer, CustomerTag, EarlierName, IdentityDocument
+from tabwise.customers.services import family as family_services
+from tabwise.customers.vehicle_selectors import vehicle_detail, vehicles_of
 from tabwise.users import security
 from tabwise.users.models import User
 from tabwise.users.security import requires
@@ -106,7 +109,17 @@ def search_customers(request: AuthenticatedHttpRequest, q: schemas.Text100 = "")
     ]
 
 
-@router.get("/{customer_id}", response=schemas.CustomerDetailOut, operation_id="get_customer")
+@router.get(
+    "/{customer_id}",
+    response=schemas.CustomerDetailOut,
+    operation_id="get_customer",
+    description=(
+        "A customer with every phone, email, address, employer, earlier name and licence, current and ended. "
+        "The id of a customer combined into another is an alias: the answer is the surviving customer (200, its "
+        "own `id`, which differs from the one asked for), not a redirect, so clients need no redirect handling; "
+        "compare the ids to notice a combine. Every other operation on that id acts on the survivor too."
+    ),
+)
 @requires("customers.view")
 def get_customer(request: AuthenticatedHttpRequest, customer_id: schemas.Id) -> Customer:
     """A customer with every phone, email, address, employer, earlier name and licence, current and ended."""
@@ -249,3 +262,138 @@ def set_ssn(request: AuthenticatedHttpRequest, customer_id: schemas.Id, payload:
         else None
     )
     return {"on_file": True, "kind": document.kind, "last4": last4}
+
+
+# --- families (family members on the main customer's account) ------------------------------------------------------
+
+FAMILY_FIELDS = {"member": "member_id", "main": "customer_id", "first_name": "new_member.first_name"}
+FAMILY_FIELDS |= {"last_name": "new_member.last_name", "phone": "new_member.phone"}
+
+
+def _family(customer: Customer) -> dict[str, Any]:
+    found = family_selectors.family_of(customer)
+    return {"main": found.main, "members": found.members}
+
+
+@router.get("/{customer_id}/family", response=family_schemas.FamilyOut, operation_id="get_family")
+@requires("customers.view")
+def get_family(request: AuthenticatedHttpRequest, customer_id: schemas.Id) -> dict[str, Any]:
+    """The customer's family, whether it is the main customer or a member: the family's purchases on account go
+    on the main customer's account."""
+    return _family(_customer(customer_id))
+
+
+@router.post("/{customer_id}/family", response={201: family_schemas.FamilyOut}, operation_id="add_family_member")
+@requires("customers.edit")
+def add_family_member(
+    request: AuthenticatedHttpRequest, customer_id: schemas.Id, payload: family_schemas.FamilyMemberIn
+) -> Status[dict[str, Any]]:
+    """Add a family member to this (main) customer: a customer on file (`member_id`) or a new customer
+    (`new_member`), with how they are related. The family comes back. 409 when the family rules forbid it (oneself,
+    a merged customer, a member of another family, a family more than one level deep)."""
+    main = _customer(customer_id)
+    try:
+        if isinstance(payload, family_schemas.ExistingFamilyMemberIn):
+            member = selectors.customer_list().filter(pk=payload.member_id).first()
+            if member is None:
+                raise NotFound(gettext("No such customer."), field="member_id")
+            family_services.add_family_member(
+                actor=request.user, main=main, member=member, relationship=payload.relationship
+            )
+        else:
+            person = payload.new_member
+            family_services.create_family_member(
+                actor=request.user, main=main, relationship=payload.relationship, first_name=person.first_name,
+                last_name=person.last_name, phone=person.phone or "",
+            )  # fmt: skip
+    except DomainError as error:
+        error.field = FAMILY_FIELDS.get(error.field or "", error.field)
+        raise
+    return Status(201, _family(main))
+
+
+@router.post("/{customer_id}/separate-family", response=family_schemas.FamilyOut, operation_id="separate_family_member")
+@requires("customers.edit")
+def separate_family_member(request: AuthenticatedHttpRequest, customer_id: schemas.Id) -> dict[str, Any]:
+    """Separate this family member from their family: a customer of their own from now on, with no A/R history
+    (what the family bought on account stays on the main customer's account). Their (now empty) family comes back;
+    409 for a customer in no family."""
+    member = _customer(customer_id)
+    try:
+        separated = family_services.separate_family_member(actor=request.user, member=member)
+    except DomainError as error:
+        error.field = "customer_id" if error.field == "member" else error.field
+        raise
+    return _family(separated)
+
+
+# --- vehicles ------------------------------------------------------------------------------------------------------
+
+
+@router.get("/{customer_id}/vehicles", response=list[schemas.VehicleOut], operation_id="list_vehicles")
+@requires("customers.view")
+def list_vehicles(request: AuthenticatedHttpRequest, customer_id: schemas.Id) -> QuerySet[Any]:
+    """The customer's vehicles, those in use first (disabled ones too: `is_active` false)."""
+    return vehicles_of(_customer(customer_id))
+
+
+@router.post("/{customer_id}/vehicles", response={201: schemas.VehicleOut}, operation_id="create_vehicle")
+@requires("customers.edit")
+def create_vehicle(
+    request: AuthenticatedHttpRequest, customer_id: schemas.Id, payload: schemas.VehicleIn
+) -> Status[Any]:
+    """Add a vehicle; its VIN is decoded offline. The same VIN may be on another customer's vehicle (sold on)."""
+    data = services.VehicleIn(**payload.dict())
+    return Status(201, services.add_vehicle(actor=request.user, customer=_customer(customer_id), data=data))
+
+
+@router.get("/vehicles/{vehicle_id}", response=schemas.VehicleOut, operation_id="get_vehicle")
+@requires("customers.view")
+def get_vehicle(request: AuthenticatedHttpRequest, vehicle_id: schemas.Id) -> Any:
+    return vehicle_detail(vehicle_id)
+
+
+@router.patch("/vehicles/{vehicle_id}", response=schemas.VehicleOut, operation_id="update_vehicle")
+@requires("customers.edit")
+def update_vehicle(request: AuthenticatedHttpRequest, vehicle_id: schemas.Id, payload: schemas.VehiclePatch) -> Any:
+    """Change the fields sent (a VIN sent is decoded again)."""
+    vehicle = vehicle_detail(vehicle_id)
+    changes = {name: value for name, value in payload.dict(exclude_unset=True).items() if value is not None}
+    data = services.VehicleIn.of(vehicle, **changes)
+    return services.update_vehicle(actor=request.user, vehicle=vehicle, data=data)
+
+
+@router.post("/vehicles/{vehicle_id}/disable", response=schemas.VehicleOut, operation_id="disable_vehicle")
+@requires("customers.edit")
+def disable_vehicle(request: AuthenticatedHttpRequest, vehicle_id: schemas.Id) -> Any:
+    """No longer offered on sales; its readings, inspections and invoices stay. Disabling twice changes nothing."""
+    return services.disable_vehicle(actor=request.user, vehicle=vehicle_detail(vehicle_id))
+
+
+@router.post("/vehicles/{vehicle_id}/enable", response=schemas.VehicleOut, operation_id="enable_vehicle")
+@requires("customers.edit")
+def enable_vehicle(request: AuthenticatedHttpRequest, vehicle_id: schemas.Id) -> Any:
+    return services.enable_vehicle(actor=request.user, vehicle=vehicle_detail(vehicle_id))
+
+
+@router.post("/vehicles/{vehicle_id}/mileage", response={201: schemas.MileageOut}, operation_id="record_mileage")
+@requires("customers.edit")
+def record_mileage(
+    request: AuthenticatedHttpRequest, vehicle_id: schemas.Id, payload: schemas.MileageIn
+) -> Status[Any]:
+    """An odometer reading. One lower than a reading on an earlier day (or higher than one on a later day) is a
+    409 on `mileage` unless `corrected`."""
+    reading = services.record_mileage(actor=request.user, vehicle=vehicle_detail(vehicle_id), **payload.dict())
+    return Status(201, reading)
+
+
+@router.post(
+    "/vehicles/{vehicle_id}/inspections", response={201: schemas.InspectionOut}, operation_id="record_inspection"
+)
+@requires("customers.edit")
+def record_inspection(
+    request: AuthenticatedHttpRequest, vehicle_id: schemas.Id, payload: schemas.InspectionIn
+) -> Status[Any]:
+    """An inspection and its result; with `mileage`, also an odometer reading of that day."""
+    inspection = services.record_inspection(actor=request.user, vehicle=vehicle_detail(vehicle_id), **payload.dict())
+    return Status(201, inspection)

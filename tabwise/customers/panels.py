@@ -6,6 +6,7 @@ The ledger depends on customers, not the other way round, so an app registers he
     panels.register_section(panels.Section("receivables", _("Accounts receivable"), "customers/sections/...",
                                            context=..., function="ledger.view", order=10))
     panels.register_search_provider(panels.SearchProvider("account", keys=..., find=...))
+    panels.register_vehicle_section(panels.VehicleSection("invoices", _("Invoice history"), "...", ...))
 
 A section is shown to users whose level allows its function; its template gets `customer` plus what `context`
 returns. A search provider gives the values it wants indexed for given customers (`keys`, written into the search
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from tabwise.customers.models import Customer
+    from tabwise.customers.models import Customer, Vehicle
     from tabwise.users.models import User
 
 
@@ -47,8 +48,22 @@ class SearchProvider:
     find: Callable[[str], Iterable[int]] | None = None
 
 
+@dataclass(frozen=True)
+class VehicleSection:
+    """A section of a vehicle's page that another app renders (the ledger's invoice history); its template gets
+    `vehicle` plus what `context` returns, as `data`."""
+
+    key: str
+    title: StrOrPromise
+    template: str
+    context: Callable[[Vehicle, User], Mapping[str, object]]
+    function: str
+    order: int = 100
+
+
 _sections: dict[str, Section] = {}
 _providers: dict[str, SearchProvider] = {}
+_vehicle_sections: dict[str, VehicleSection] = {}
 
 
 def register_section(section: Section) -> None:
@@ -69,3 +84,13 @@ def sections() -> list[Section]:
 
 def search_providers() -> list[SearchProvider]:
     return [_providers[kind] for kind in sorted(_providers)]
+
+
+def register_vehicle_section(section: VehicleSection) -> None:
+    if section.key in _vehicle_sections and _vehicle_sections[section.key] != section:
+        raise ValueError(f"vehicle page section {section.key!r} registered twice")
+    _vehicle_sections[section.key] = section
+
+
+def vehicle_sections() -> list[VehicleSection]:
+    return sorted(_vehicle_sections.values(), key=lambda section: (section.order, section.key))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
 from phonenumbers import PhoneMetadata
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
@@ -390,3 +391,107 @@ class SearchHitOut(Schema):
     status: str
     primary_phone: str | None
     matched: list[str]
+
+
+# --- vehicles (tabwise/customers/api.py: the vehicle operations) ---------------------------------------------------
+
+Vin = Annotated[
+    str,
+    _text(25),
+    _with_schema(
+        r"^([A-HJ-NPR-Z0-9]{17})?$",
+        "A VIN: 17 letters and digits without I, O or Q (dashes and spaces are dropped), or blank. A North American "
+        "VIN's check digit is checked; make, model year, manufacturer and country are decoded from it.",
+        "1HGCM82633A004352",
+    ),
+]
+# Up to next year's models (the services refuse a year after that); the bound moves on each new year at start-up.
+ModelYear = Annotated[int, Field(ge=1900, le=timezone.now().year + 1)]
+Mileage = Annotated[int, Field(ge=0, le=9_999_999, description="Odometer, in whole miles.")]
+Text12 = Annotated[str, _text(12)]
+Text60 = Annotated[str, _text(60)]
+InspectionResult = Literal["passed", "failed", "advisory"]
+
+
+class VehicleIn(Schema):
+    """A vehicle. Blank `make` and `year` are filled from the VIN; a `year` the VIN contradicts is refused on `year`.
+    `mileage` is a first odometer reading, dated today."""
+
+    vin: Vin = ""
+    plate: Text12 = ""
+    plate_state: StateCode | Literal[""] = ""
+    year: ModelYear | None = None
+    make: Text40 = ""
+    model: Text60 = ""
+    is_fleet: StrictBool = False
+    notes: Text5000 = ""
+    mileage: Mileage | None = None
+
+
+class VehiclePatch(Schema):
+    """The fields sent change; the mileage changes by readings only (POST .../mileage)."""
+
+    vin: Vin | None = None
+    plate: Text12 | None = None
+    plate_state: StateCode | Literal[""] | None = None
+    year: ModelYear | None = None
+    make: Text40 | None = None
+    model: Text60 | None = None
+    is_fleet: StrictBool | None = None
+    notes: Text5000 | None = None
+
+
+class VehicleOut(Schema):
+    id: int
+    customer_id: int
+    vin: str
+    plate: str
+    plate_state: str
+    year: int | None
+    make: str
+    model: str
+    manufacturer: str = Field(description="Decoded from the VIN.")
+    country: str = Field(description="Country of manufacture, decoded from the VIN.")
+    mileage: int | None = Field(description="The latest odometer reading.")
+    is_fleet: bool
+    is_active: bool = Field(description="False: disabled, no longer offered on sales; its history stays.")
+    notes: str
+
+
+class MileageIn(Schema):
+    mileage: Mileage
+    read_on: PastDay | None = Field(None, description="The day of the reading; today when not sent.")
+    note: Text200 = ""
+    corrected: StrictBool = Field(
+        False, description="A new odometer or a mistake in an earlier reading: it may then be lower than earlier ones."
+    )
+
+
+class MileageOut(Schema):
+    id: int
+    vehicle_id: int
+    read_on: date
+    mileage: int
+    source: str
+    note: str
+
+
+class InspectionIn(Schema):
+    inspected_on: PastDay
+    result: InspectionResult
+    kind: Text60 = ""
+    next_due: FutureDay | None = None
+    mileage: Mileage | None = Field(None, description="Also recorded as an odometer reading of the inspection day.")
+    corrected: StrictBool = False
+    notes: Text5000 = ""
+
+
+class InspectionOut(Schema):
+    id: int
+    vehicle_id: int
+    inspected_on: date
+    kind: str
+    result: str
+    next_due: date | None
+    mileage: int | None
+    notes: str

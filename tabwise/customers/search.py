@@ -86,8 +86,12 @@ def vehicle_keys(plate: str, vin: str) -> list[tuple[str, str]]:
 def _keys_by_customer(ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     keys: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
     columns = ("pk", "number", "first_name", "middle_name", "last_name", "company_name")
-    for pk, number, first, middle, last, company in Customer.objects.filter(pk__in=ids).values_list(*columns):
+    # A customer merged into another is found by nobody; its number is a key of the survivor (an alias).
+    live = Customer.objects.filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
+    for pk, number, first, middle, last, company in live.values_list(*columns):
         keys[pk] += [*number_keys(number), *name_keys(first, middle, last, company)]
+    for pk, number in Customer.objects.filter(merged_into_id__in=ids).values_list("merged_into_id", "number"):
+        keys[pk] += number_keys(number)
     earlier = EarlierName.objects.filter(customer_id__in=ids)
     for pk, first, middle, last, company in earlier.values_list(
         "customer_id", "first_name", "middle_name", "last_name", "company_name"

@@ -43,7 +43,7 @@ def customer_list(
 
     `with_phone` adds each one's current primary phone as `primary_phone`.
     """
-    customers = Customer.objects.all()
+    customers = Customer.objects.exclude(status=Customer.Status.MERGED)  # tombstones: their number finds the survivor
     if query.strip():
         condition = search.matching_customers(query)
         customers = customers.filter(condition) if condition is not None else customers.none()
@@ -64,7 +64,11 @@ def customer_list(
 
 
 def customer_detail(customer_id: int) -> Customer:
-    """A customer of the business with its contact points (current first), vehicles, tags and documents."""
+    """A customer of the business with its contact points (current first), vehicles, tags and documents.
+
+    A combined customer's id is an alias of the survivor's: it gives the survivor (merges re-point earlier merges,
+    so it is one step), and whatever is done by that id, by a page or the API, is done to the survivor.
+    """
     customer = (
         Customer.objects.filter(pk=customer_id)
         .select_related("assigned_rep")
@@ -82,6 +86,8 @@ def customer_detail(customer_id: int) -> Customer:
     )
     if customer is None:
         raise NotFound("No such customer.")
+    if customer.status == Customer.Status.MERGED and customer.merged_into_id is not None:
+        return customer_detail(customer.merged_into_id)
     return customer
 
 

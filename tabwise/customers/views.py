@@ -97,6 +97,9 @@ def customer_detail(request: AuthenticatedHttpRequest, customer_id: int) -> Http
     """A customer's page: contact points with their history, identity, the sections other apps register (A/R,
     documents), vehicles, messages sent and the audit history."""
     customer = _found(customer_id)
+    if customer.pk != customer_id:  # a combined customer's id is an alias of the survivor's
+        messages.info(request, _("That customer was combined into this one: its number now finds this customer."))
+        return redirect(customer)
     user = request.user
     sections = [
         {

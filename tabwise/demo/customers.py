@@ -63,6 +63,7 @@ class _Draft:
     emails: list[Email] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
     vehicles: list[Vehicle] = field(default_factory=list)
+    family_main: _Draft | None = None  # a spouse who buys on the partner's account
 
 
 @dataclass(frozen=True)
@@ -380,6 +381,13 @@ class _Builder:
         with business_scope(self.business):
             customers = [d.customer for d in self.drafts]
             _bulk(Customer, customers)
+            members = []
+            for draft in self.drafts:
+                if draft.family_main is not None:
+                    draft.customer.family_main = draft.family_main.customer
+                    draft.customer.family_relationship = Customer.Relationship.SPOUSE
+                    members.append(draft.customer)
+            Customer.objects.bulk_update(members, ["family_main", "family_relationship"])
             for model, rows in (
                 (Phone, [p for d in self.drafts for p in d.phones]),
                 (Email, [e for d in self.drafts for e in d.emails]),
@@ -567,8 +575,12 @@ def _shop_customers(builder: _Builder, count: int) -> None:
             wife = builder.name(male=False, hispanic=husband.hispanic, last=husband.last)
             home, language = builder.home(landline=0.35), builder.language(husband)
             age = rng.randint(26, 78)
-            resident(husband, age=(age, age + 3), home=home, language=language, vehicles=rng.randint(1, 2))
-            resident(wife, age=(age - 4, age + 1), home=home, language=language, vehicles=rng.randint(1, 2))
+            his = resident(husband, age=(age, age + 3), home=home, language=language, vehicles=rng.randint(1, 2))
+            hers = resident(wife, age=(age - 4, age + 1), home=home, language=language, vehicles=rng.randint(1, 2))
+            # One of them has a house account and the other not: the other buys on it, as a family member.
+            if his.customer.is_ar != hers.customer.is_ar:
+                main, member = (his, hers) if his.customer.is_ar else (hers, his)
+                member.family_main = main
             made += 2
         elif left >= 2 and (made == fleets + 2 or draw < 0.18):  # father and son
             father = builder.name(male=True)

@@ -39,6 +39,7 @@ from tabwise.demo.businesses import BUSINESSES, DEMO_SLUGS, ROLES, DemoBusiness,
 from tabwise.demo.customers import create_customers, e164
 from tabwise.demo.ledger import create_ledger
 from tabwise.demo.run import BusinessSummary, DemoRun, DemoSummary, Step, Writer, digest
+from tabwise.demo.vehicle_history import create_vehicle_history
 from tabwise.tenants.models import Business
 from tabwise.users.models import Level, User
 
@@ -193,7 +194,14 @@ def create_users(run: DemoRun) -> None:
         run.summary_of(spec.slug).users = len(ROLES)
 
 
-STEPS: list[Step] = [remove_previous_demo_data, create_businesses, create_users, create_customers, create_ledger]
+STEPS: list[Step] = [
+    remove_previous_demo_data,
+    create_businesses,
+    create_users,
+    create_customers,
+    create_ledger,
+    create_vehicle_history,
+]
 
 
 # --- the public entry points -----------------------------------------------------------------------------------

@@ -113,6 +113,10 @@ FLEET = (
 def make_vin(rng: random.Random, model: Model, year: int) -> str:
     """A plausible VIN for `model` of `year` with a valid check digit."""
     descriptor = "".join(rng.choice(VIN_ALPHABET) for _ in range(5))
+    # Position 7 tells the two 30-year cycles of the year code apart (49 CFR 565.15): a letter for 2010 on, a digit
+    # before, so the VIN decodes to the model year it was made for.
+    cycle = VIN_ALPHABET[10:] if year >= 2010 else VIN_ALPHABET[:10]
+    descriptor = descriptor[:3] + cycle[VIN_ALPHABET.index(descriptor[3]) % len(cycle)] + descriptor[4]
     plant = rng.choice(VIN_ALPHABET[10:])
     serial = f"{rng.randrange(1_000_000):06d}"
     draft = f"{model.wmi}{descriptor}0{model_year_code(year)}{plant}{serial}"

@@ -41,6 +41,7 @@ API_FIELDS = {
     "invoice": "invoice_id",
     "owner": "owner_id",
     "vehicle": "vehicle_id",
+    "bought_by": "bought_by_id",
 }
 
 
@@ -86,6 +87,13 @@ def _vehicle(pk: int) -> Vehicle:
     if vehicle is None:
         raise NotFound("No such vehicle.", field="vehicle_id")
     return vehicle
+
+
+def _bought_by(pk: int) -> Customer:
+    customer = Customer.objects.filter(pk=pk).first()  # scoped to the business, like every tenant query
+    if customer is None:
+        raise NotFound("No such customer.", field="bought_by_id")
+    return customer
 
 
 # --- Accounts -----------------------------------------------------------------------------------------------------
@@ -214,6 +222,7 @@ def create_invoice(request: AuthenticatedHttpRequest, payload: schemas.InvoiceIn
     whose level allows overriding (403 otherwise)."""
     account = _found("account_id", selectors.account_detail, payload.account_id)
     vehicle = _vehicle(payload.vehicle_id) if payload.vehicle_id is not None else None
+    bought_by = _bought_by(payload.bought_by_id) if payload.bought_by_id is not None else None
     lines = [
         services.LineIn(
             description=line.description,
@@ -237,6 +246,7 @@ def create_invoice(request: AuthenticatedHttpRequest, payload: schemas.InvoiceIn
         override_credit=payload.override_credit,
         source=Entry.Source.API,
         number=payload.number or None,
+        bought_by=bought_by,
     )
     return Status(201, selectors.invoice_detail(invoice.pk))
 

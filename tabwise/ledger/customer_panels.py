@@ -1,21 +1,23 @@
 """What the ledger adds to the customer's page and to quick search, through `customers.panels`.
 
 Sections: the A/R status (accounts and balances, aging, open items, the payment plans running), the paid A/R
-history (invoices paid in full and the payments received), and the sale documents. Quick search: account numbers,
-indexed with the customer's other keys and also looked up exactly, so an account opened since the customer's keys
-were last refreshed is found at once. Everything here reads through the ledger's selectors.
+history (invoices paid in full and the payments received), and the sale documents; on a vehicle's page, its invoice
+history. Quick search: account numbers, indexed with the customer's other keys and also looked up exactly, so an
+account opened since the customer's keys were last refreshed is found at once. Everything here reads through the
+ledger's selectors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from tabwise.core.clock import business_today
 from tabwise.customers import panels
-from tabwise.customers.models import Customer, SearchKey
-from tabwise.ledger import aging, selectors, selectors_ui
+from tabwise.customers.models import Customer, SearchKey, Vehicle
+from tabwise.ledger import aging, selectors, selectors_ui, vehicle_reports
 from tabwise.ledger.models import Account, Invoice, Payment
 from tabwise.users.models import User
 
@@ -55,6 +57,13 @@ def documents(customer: Customer, user: User) -> dict[str, object]:
     return {"documents": selectors_ui.documents_of(customer)}
 
 
+def vehicle_invoices(vehicle: Vehicle, user: User) -> dict[str, object]:
+    """The vehicle's invoices and cash sales, newest first, with the count and total of the ones that stand."""
+    invoices = list(vehicle_reports.invoices_of_vehicle(vehicle))
+    standing = [invoice for invoice in invoices if not invoice.is_reversed]  # type: ignore[attr-defined]
+    return {"invoices": invoices, "count": len(standing), "total": sum((i.total for i in standing), Decimal("0"))}
+
+
 def account_keys(customer_ids: Sequence[int]) -> Iterable[tuple[int, str]]:
     return selectors.account_list().filter(customer_id__in=customer_ids).values_list("customer_id", "number")
 
@@ -83,6 +92,16 @@ def register() -> None:
     )
     panels.register_section(
         panels.Section("documents", _("Documents"), "customers/sections/documents.html", documents, "ledger.view", 30)
+    )
+    panels.register_vehicle_section(
+        panels.VehicleSection(
+            "invoices",
+            _("Invoice history"),
+            "customers/vehicles/sections/invoices.html",
+            vehicle_invoices,
+            "ledger.view",
+            10,
+        )
     )
     panels.register_search_provider(
         panels.SearchProvider(SearchKey.Kind.ACCOUNT, keys=account_keys, find=accounts_numbered)

@@ -276,6 +276,15 @@ class Invoice(TenantModel):
         "customers.Vehicle", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     mileage = models.PositiveIntegerField(_("mileage"), null=True, blank=True)
+    bought_by = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("bought by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="family_purchases",
+        help_text=_("The family member who bought, when the sale went on the main customer's account."),
+    )
     issued_on = models.DateField(_("date"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
     subtotal = MoneyField(_("subtotal"), default=Decimal("0"))

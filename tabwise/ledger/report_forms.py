@@ -3,7 +3,7 @@ forms). A form parses what was typed; services and selectors decide; a DomainErr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -148,3 +148,89 @@ class LedgerSettingsForm(ServiceErrorForm):
             "interest_apr": policy.interest_apr,
             "minimum_interest": policy.minimum_interest,
         }
+
+
+# --- the vehicle reports (tabwise/ledger/vehicle_reports.py) -------------------------------------------------------
+
+PERIODS = [
+    ("day", _("Day")),
+    ("week", _("Week")),
+    ("month", _("Month")),
+    ("year", _("Year")),
+    ("custom", _("Custom range")),
+]
+MAX_RANGE_DAYS = 366 * 5
+
+
+def period_range(period: str, day: date) -> tuple[date, date]:
+    """The first and last day of the day, week (Monday to Sunday), month or year that holds `day`."""
+    if period == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    if period == "month":
+        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return day.replace(day=1), following - timedelta(days=1)
+    if period == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+class VehicleReportForm(forms.Form):
+    """A vehicle report's range: the day, week, month or year holding `day` (default: this month), or from `start`
+    to `end`. Missing or wrong values fall back to the default; the form shows why."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    day = _date(_("Day in the period"))
+    start = _date(_("From (custom)"))
+    end = _date(_("To (custom)"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if start is None:
+                self.add_error("start", _("Give the first day of the range."))
+            elif end is None:
+                self.add_error("end", _("Give the last day of the range."))
+            elif end < start:
+                self.add_error("end", _("The range cannot end before it starts."))
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("start", _("Choose at most five years."))
+        return data
+
+    def range(self, today: date) -> tuple[date, date]:
+        """(first, last), both included."""
+        self.is_valid()
+        data: dict[str, Any] = getattr(self, "cleaned_data", {})
+        period = data.get("period") or "month"
+        if period == "custom":
+            if self.errors or not data.get("start") or not data.get("end"):
+                return period_range("month", today)
+            return data["start"], data["end"]
+        return period_range(period, data.get("day") or today)
+
+
+class VehicleAnalysisForm(VehicleReportForm):
+    bands = forms.CharField(
+        label=_("Mileage bands"),
+        required=False,
+        help_text=_("Where each band ends, in miles: 30000, 60000 gives 0-30k, 30k-60k and 60k+. Blank: every 30k."),
+    )
+    by_year = forms.BooleanField(label=_("Break out by model year"), required=False)
+
+    def clean_bands(self) -> list[int] | None:
+        text = self.cleaned_data.get("bands") or ""
+        parts = [part.strip().replace("_", "") for part in text.replace(";", ",").split(",") if part.strip()]
+        if not parts:
+            return None
+        if not all(part.isdigit() and 0 < int(part) <= 9_999_999 for part in parts):
+            raise forms.ValidationError(_("Enter whole numbers of miles separated by commas, such as 30000, 60000."))
+        if len(set(parts)) > 12:
+            raise forms.ValidationError(_("Choose at most 12 bands."))
+        return sorted({int(part) for part in parts})
+
+    def choices(self) -> tuple[list[int] | None, bool]:
+        """(band boundaries or None for the default, whether to break out by model year)."""
+        self.is_valid()
+        data: dict[str, Any] = getattr(self, "cleaned_data", {})
+        return data.get("bands"), bool(data.get("by_year"))

@@ -60,6 +60,7 @@ class SaleForm(LedgerForm):
 
     def __init__(self, *args: Any, vehicles: QuerySet[Vehicle], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        vehicles = vehicles.filter(is_active=True)  # a disabled vehicle keeps its history but is sold nothing more
         if vehicles.exists():
             self.fields["vehicle"].queryset = vehicles  # type: ignore[attr-defined]
         else:  # a tool route or a wholesaler: no vehicles to ask about
@@ -75,7 +76,7 @@ class SaleForm(LedgerForm):
 class InvoiceForm(SaleForm):
     """The header of an invoice on account; `override_credit` only for users who may override."""
 
-    field_order = ("issued_on", "due_on", "vehicle", "mileage", "notes", "override_credit")
+    field_order: tuple[str, ...] = ("issued_on", "due_on", "vehicle", "mileage", "notes", "override_credit")
 
     due_on = date_field(_("Due on"), help_text=_("Blank: the account's terms."))
     override_credit = forms.BooleanField(
@@ -88,6 +89,43 @@ class InvoiceForm(SaleForm):
             del self.fields["override_credit"]
 
 
+class CustomerInvoiceForm(InvoiceForm):
+    """An invoice for a customer, on one of the accounts its purchases go on (a family member's: the main's)."""
+
+    field_order = ("account", *InvoiceForm.field_order)
+
+    account: forms.ModelChoiceField[Account] = forms.ModelChoiceField(
+        label=_("Account"), queryset=None, empty_label=None
+    )
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        self.order_fields(self.field_order)
+
+
+class NewCustomerForm(LedgerForm):
+    """A customer added at the counter with the sale: the few things a clerk asks (prefix `customer`)."""
+
+    full_name = forms.CharField(label=_("Customer's name"), max_length=200, help_text=_("“Ana Lopez”, “Lopez Garage”"))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address"), max_length=300, required=False, help_text=_("On one line: “12 N Main St, Joliet, IL 60431”")
+    )
+    is_ar = forms.TypedChoiceField(
+        label=_("Sale"),
+        choices=[("ar", _("On account (A/R): opens an account")), ("cash", _("Cash"))],
+        coerce=lambda value: value == "ar",
+        initial="ar",
+        widget=forms.RadioSelect,
+    )
+
+
 class SaleForms:
     """A sale as entered: the header form and the lines formset, validated together.
 
@@ -95,14 +133,16 @@ class SaleForms:
     are not sent, so the service's N is mapped back to the form's row).
     """
 
-    def __init__(self, header: LedgerForm, data: Any) -> None:
+    def __init__(self, header: LedgerForm, data: Any, *, customer: NewCustomerForm | None = None) -> None:
         self.header = header
+        self.customer = customer  # a customer added with the sale (the counter screen), or None
         self.lines = LineFormSet(data, prefix="lines")
         self._rows: list[int] = []
 
     def is_valid(self) -> bool:
         header_valid = self.header.is_valid()
-        return self.lines.is_valid() and header_valid
+        customer_valid = self.customer is None or self.customer.is_valid()
+        return self.lines.is_valid() and header_valid and customer_valid
 
     @property
     def cleaned_data(self) -> dict[str, Any]:
@@ -131,6 +171,8 @@ class SaleForms:
         if len(parts) == 3 and parts[0] == "lines" and parts[1].isdigit() and int(parts[1]) < len(self._rows):
             form = self.lines.forms[self._rows[int(parts[1])]]
             form.add_error(parts[2] if parts[2] in form.fields else None, error.message)
+        elif self.customer is not None and parts[0] == "customer":
+            self.customer.service_error(type(error)(error.message, field=".".join(parts[1:]), code=error.code))
         else:
             self.header.service_error(error)
 

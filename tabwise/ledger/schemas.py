@@ -326,6 +326,9 @@ class InvoiceIn(Schema):
     notes: Text2000 = ""
     number: Text30 = ""
     override_credit: StrictBool = False
+    bought_by_id: Id | None = Field(
+        None, description="A family member of the account's customer who bought on the family's account."
+    )
 
 
 def _sees_costs(context: dict[str, Any] | None) -> bool:
@@ -360,6 +363,7 @@ class InvoiceOut(Schema):
     open_amount: SignedAmount | None
     vehicle_id: int | None
     mileage: int | None
+    bought_by_id: int | None
     issued_on: date
     due_on: date | None
     subtotal: Amount

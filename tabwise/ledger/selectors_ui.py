@@ -151,8 +151,9 @@ def unapplied_credit(account: Account) -> Decimal:
     return -account.entries.filter(open_amount__lt=0).aggregate(total=MoneySum("open_amount"))["total"]
 
 
-def vehicles_of(customer: Customer) -> QuerySet[Vehicle]:
-    return customer.vehicles.filter(is_active=True)
+def vehicles_of(*customers: Customer) -> QuerySet[Vehicle]:
+    """The vehicles in use of these customers (a family member's and the main customer's, on a member's sale)."""
+    return Vehicle.objects.filter(customer__in=[customer.pk for customer in customers], is_active=True)
 
 
 def account_owners() -> QuerySet[User]:

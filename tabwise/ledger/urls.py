@@ -13,6 +13,7 @@ from tabwise.ledger.views import (
     sales,
     settings,
     statements,
+    vehicle_reports,
 )
 
 app_name = "ledger"
@@ -27,6 +28,8 @@ urlpatterns = [
     # Sales
     path("accounts/<int:account_id>/invoices/new/", sales.invoice_create, name="invoice-create"),
     path("sales/line/", sales.invoice_line, name="invoice-line"),
+    path("sales/new/", sales.sale_create, name="sale-create"),
+    path("customers/<int:customer_id>/invoices/new/", sales.customer_invoice_create, name="customer-invoice-create"),
     path("customers/<int:customer_id>/estimates/new/", sales.estimate_create, name="estimate-create"),
     path("customers/<int:customer_id>/cash-sales/new/", sales.cash_sale_create, name="cash-sale-create"),
     path("documents/<int:invoice_id>/", sales.invoice_detail, name="invoice-detail"),
@@ -51,6 +54,8 @@ urlpatterns = [
     path("reports/aging/", reports.aging_report, name="aging"),
     path("reports/aging/<slug:grouping>/<str:key>/", reports.aging_items, name="aging-items"),
     path("reports/metrics/", reports.metrics_report, name="metrics"),
+    path("reports/vehicles/", vehicle_reports.vehicle_analysis, name="vehicle-analysis"),
+    path("reports/fleet/", vehicle_reports.fleet_activity, name="fleet-activity"),
     path("statements/", statements.statement_run, name="statements"),
     path("statements/email-all/", statements.statement_run_start, name="statements-email-all"),
     path("customers/<int:customer_id>/statement/", statements.customer_statement, name="customer-statement"),

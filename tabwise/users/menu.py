@@ -32,14 +32,20 @@ class MenuSection:
 MENU: tuple[MenuSection, ...] = (
     MenuSection(
         _("Customers"),
-        (MenuItem(_("Customers"), "customers:list", "customers.view"),),
+        (
+            MenuItem(_("Customers"), "customers:list", "customers.view"),
+            MenuItem(_("Vehicle inspections"), "customers:inspection-search", "customers.view"),
+        ),
     ),
     MenuSection(
         _("Receivables"),
         (
+            MenuItem(_("New sale"), "ledger:sale-create", "ledger.post_sales"),
             MenuItem(_("Accounts"), "ledger:account-list", "ledger.view"),
             MenuItem(_("Aging"), "ledger:aging", "ledger.view_reports"),
             MenuItem(_("Metrics"), "ledger:metrics", "ledger.view_reports"),
+            MenuItem(_("Vehicle analysis"), "ledger:vehicle-analysis", "ledger.view_reports"),
+            MenuItem(_("Fleet activity"), "ledger:fleet-activity", "ledger.view_reports"),
             MenuItem(_("Statements"), "ledger:statements", "ledger.send_statements"),
             MenuItem(_("Import"), "ledger:import-start", "ledger.import"),
             MenuItem(_("Ledger settings"), "ledger:settings", "ledger.settings"),
@@ -58,6 +64,7 @@ MENU: tuple[MenuSection, ...] = (
             MenuItem(_("Users"), "users:list", "users.manage_users"),
             MenuItem(_("Set security"), "users:security", "users.set_security"),
             MenuItem(_("Background tasks"), "users:tasks", "users.view_tasks"),
+            MenuItem(_("Clean-up utilities"), "cleanup:index", "cleanup.view"),
             MenuItem(_("API tokens"), "users:tokens", "users.manage_api_tokens"),
         ),
     ),

@@ -6,6 +6,8 @@ its audit events and raises DomainError naming the field at fault.
     identity   add_earlier_name, set_ssn, add_licence, reveal_ssn_last4 (a logged read)
     bulk       create_customers (an import)
     family     add_family_member, separate_family_member
+    vehicles   add_vehicle, update_vehicle, disable_vehicle, enable_vehicle, record_mileage, record_inspection,
+               record_invoice_mileage (the ledger's hook when it posts an invoice with a vehicle and a mileage)
 """
 
 from tabwise.customers.services.bulk import create_customers
@@ -38,6 +40,16 @@ from tabwise.customers.services.inputs import (
     LicenceIn,
     PhoneIn,
 )
+from tabwise.customers.services.vehicles import (
+    VehicleIn,
+    add_vehicle,
+    disable_vehicle,
+    enable_vehicle,
+    record_inspection,
+    record_invoice_mileage,
+    record_mileage,
+    update_vehicle,
+)
 
 __all__ = [
     "KINDS",
@@ -51,6 +63,7 @@ __all__ = [
     "EmployerIn",
     "LicenceIn",
     "PhoneIn",
+    "VehicleIn",
     "add_address",
     "add_earlier_name",
     "add_email",
@@ -58,14 +71,21 @@ __all__ = [
     "add_family_member",
     "add_licence",
     "add_phone",
+    "add_vehicle",
     "create_customer",
     "create_customers",
+    "disable_vehicle",
     "edit_customer",
+    "enable_vehicle",
     "end_contact_point",
+    "record_inspection",
+    "record_invoice_mileage",
+    "record_mileage",
     "replace_contact_point",
     "reveal_ssn_last4",
     "separate_family_member",
     "set_ssn",
     "set_tags",
     "update_customer",
+    "update_vehicle",
 ]

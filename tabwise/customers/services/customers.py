@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypedDict, TypeVar, Unpack
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
@@ -63,12 +63,52 @@ class CustomerChanges(TypedDict, total=False):
     employer: str
 
 
+NUMBER_CONSTRAINT = "customer_number_unique_per_business"
+NUMBER_ATTEMPTS = 5  # automatic numbers tried before giving up (each is past the last: only a storm of races ends it)
+
+
+def _number_taken(number: str) -> bool:
+    return Customer.objects.filter(number=number).exists()
+
+
 def _next_number() -> str:
     # Skip numbers already taken (customers imported or numbered by hand).
     while True:
         number = str(sequences.next_value("customer_number", start=1001))
-        if not Customer.objects.filter(number=number).exists():
+        if not _number_taken(number):
             return number
+
+
+def _violates_number(error: IntegrityError) -> bool:
+    """Whether `error` is the customer number's unique constraint (as `ledger.services.sales.violates`)."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    if name:  # PostgreSQL names the constraint
+        return bool(name == NUMBER_CONSTRAINT)
+    # SQLite names the columns
+    return str(error) == "UNIQUE constraint failed: customers_customer.business_id, customers_customer.number"
+
+
+def _insert_numbered(number: str, fields: dict[str, object]) -> Customer:
+    """Insert the customer under `number` (typed) or the next free automatic number.
+
+    Two concurrent creates can both find a number free and both insert it; the second breaks the unique constraint.
+    The insert runs in a savepoint: for a typed number that is Conflict(field="number") (409 in the API); for an
+    automatic one the next number is tried, so the clerk never sees the race.
+    """
+    in_use = _("That customer number is in use.")
+    for _attempt in range(NUMBER_ATTEMPTS):
+        candidate = number or _next_number()
+        if number and _number_taken(number):
+            raise Conflict(in_use, field="number")
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(number=candidate, **fields)  # type: ignore[arg-type]
+        except IntegrityError as error:
+            if not _violates_number(error):
+                raise
+            if number:
+                raise Conflict(in_use, field="number") from error
+    raise Conflict(_("Could not find a free customer number: try again."), field="number")
 
 
 def check_name(kind: str, *, last_name: str, company_name: str, prefix: str = "") -> None:
@@ -190,11 +230,8 @@ def create_customer(
         raise DomainError(_("That is too long (at most %(limit)d characters).") % {"limit": 20}, field="number")
     employer_rows = [*employers, *([EmployerIn(name=employer)] if employer.strip() else [])]
     with transaction.atomic():
-        number = number or _next_number()
-        if Customer.objects.filter(number=number).exists():
-            raise Conflict(_("That customer number is in use."), field="number")
-        customer = Customer.objects.create(number=number, **names, **fields)  # type: ignore[arg-type]
-        audit.record_event(event_type="CUSTOMER_CREATED", subject=customer, payload={"number": number})
+        customer = _insert_numbered(number, {**names, **fields})
+        audit.record_event(event_type="CUSTOMER_CREATED", subject=customer, payload={"number": customer.number})
         _each(phones, "phones", lambda item, p: contacts.save_phone(actor, customer, item, prefix=p, today=today))
         _each(emails, "emails", lambda item, p: contacts.save_email(actor, customer, item, prefix=p, today=today))
         _each(addresses, "addresses", lambda i, p: contacts.save_address(actor, customer, i, prefix=p, today=today))

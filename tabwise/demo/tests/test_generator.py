@@ -329,8 +329,9 @@ def test_rerunning_replaces_the_demo_data_and_leaves_other_businesses_alone(busi
         demo = Customer.objects.filter(business__slug__in=SLUGS)
         assert demo.count() == 60
         noted = demo.filter(notes__contains="phone disconnected").count()  # skipped: the ledger step's note
-        # the first run's history is gone: one creation row per customer, and the second run's notes
-        assert Customer.history.filter(business__slug__in=SLUGS).count() == 60 + noted
+        linked = demo.filter(family_main__isnull=False).count()  # spouses linked into a family after creation
+        # the first run's history is gone: one creation row per customer, and the second run's notes and links
+        assert Customer.history.filter(business__slug__in=SLUGS).count() == 60 + noted + linked
         assert {row.history_via for row in Customer.history.filter(business__slug__in=SLUGS)} == {"demo"}
     with tenancy.business_scope(business):
         assert list(Customer.objects.values_list("last_name", flat=True)) == ["Acme"]
@@ -379,3 +380,17 @@ def test_history_rows_are_attributed_to_the_demo():
         users = set(Phone.history.values_list("history_user", flat=True))
     assert (vias, users) == ({"demo"}, {None})
     assert audit.current_context().via == "system"  # the context is restored afterwards
+
+
+def test_a_spouse_without_a_house_account_is_a_family_member_of_the_one_with_it():
+    generate()
+
+    with tenancy.all_businesses():
+        members = list(Customer.objects.filter(family_main__isnull=False).select_related("family_main"))
+    assert members
+    for member in members:
+        main = member.family_main
+        assert main is not None
+        assert (member.family_relationship, member.is_ar, main.is_ar) == ("spouse", False, True)
+        assert (member.business_id, member.last_name) == (main.business_id, main.last_name)
+        assert main.family_main_id is None

@@ -24,9 +24,7 @@ from typing import Any, TypeVar
 
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connection, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.utils import load_backend
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +32,7 @@ from tabwise.core import audit
 from tabwise.core.clock import business_today, business_zone
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.exports import read_upload
+from tabwise.core.progress import ProgressWriter, is_live
 from tabwise.customers import services as customer_services
 from tabwise.customers.models import Customer
 from tabwise.ledger import imports
@@ -60,7 +59,6 @@ GRACE = timedelta(minutes=2)
 # the process died between the commit and the enqueue): the user may queue it again. Harmless if the first task
 # turns up after all: only a queued batch is taken, once (`_start`).
 QUEUE_WAIT = timedelta(minutes=5)
-PROGRESS_ALIAS = "import_progress"  # the name of the second connection `Progress` writes through
 CLIENT_REFERENCE_PREFIX = "import:"
 # What importing each kind writes through, besides `ledger.import` itself.
 NEEDS: dict[str, tuple[str, ...]] = {
@@ -215,7 +213,7 @@ def run_import(*, batch_id: int, actor: User) -> ImportBatch:
         return ImportBatch.objects.get(pk=batch_id)
     # Progress goes through a second connection only when this run's transaction is the outermost: inside a caller's
     # transaction, the claim above is not committed and holds the batch row, so the second connection would wait.
-    progress = Progress(batch_id, attempt, live=connection.vendor == "postgresql" and not connection.in_atomic_block)
+    progress = Progress(batch_id, attempt, live=is_live())
     try:
         with transaction.atomic():
             batch = _hold(batch_id, attempt)
@@ -377,7 +375,7 @@ def _give_up_stalled(batch_id: int) -> None:
         raise still_running from error
 
 
-class Progress:
+class Progress(ProgressWriter):
     """A running import's progress (rows written of rows to write), written where the batch page can read it
     before the import commits, every CHUNK rows.
 
@@ -389,46 +387,23 @@ class Progress:
     """
 
     def __init__(self, batch_id: int, attempt: int, *, live: bool) -> None:
-        self.batch_id, self.attempt, self.live = batch_id, attempt, live
+        super().__init__(
+            ImportBatch,
+            batch_id,
+            attempt=attempt,
+            running_status=ImportBatch.Status.RUNNING,
+            alias="import_progress",
+            live=live,
+        )
         self.done = self.total = 0
-        self._connection: BaseDatabaseWrapper | None = None
 
     def start(self, total: int) -> None:
         self.total = total
-        self._write()
+        self.write(progress_done=self.done, progress_total=self.total)
 
     def advance(self, rows: int) -> None:
         self.done += rows
-        self._write()
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def _write(self) -> None:
-        if not self.live:
-            return
-        table = connection.ops.quote_name(ImportBatch._meta.db_table)
-        try:
-            with self._side().cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, progress_at = %s "  # noqa: S608
-                    "WHERE id = %s AND attempt = %s AND status = %s",
-                    [self.done, self.total, timezone.now(), self.batch_id, self.attempt, ImportBatch.Status.RUNNING],
-                )
-        except DatabaseError:
-            logger.warning("import batch %s: progress not written", self.batch_id, exc_info=True)
-
-    def _side(self) -> BaseDatabaseWrapper:
-        if self._connection is None:
-            default = connections[DEFAULT_DB_ALIAS]
-            backend = load_backend(default.settings_dict["ENGINE"])
-            self._connection = backend.DatabaseWrapper({**default.settings_dict}, alias=PROGRESS_ALIAS)
-            with self._connection.cursor() as cursor:
-                # Never wait long for the batch row (a retry's check holds it for a moment): skip a write instead.
-                cursor.execute("SET lock_timeout = '2s'")
-        return self._connection
+        self.write(progress_done=self.done, progress_total=self.total)
 
 
 # -- plans: what a file would do to the business's data, checked against it --------------------------------------

@@ -21,6 +21,8 @@ from tabwise.core import audit, sequences
 from tabwise.core.clock import business_today
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.money import to_money
+from tabwise.customers import search as customer_search
+from tabwise.customers import services as customer_services
 from tabwise.customers.models import Customer, Vehicle
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, Invoice, InvoiceLine, LedgerSettings
@@ -140,6 +142,8 @@ def open_account(
         with number_taken_is_conflict(Account, "account_number_unique_per_business", field="number", message=in_use):
             account.save()
         audit.record_event(event_type="ACCOUNT_OPENED", subject=account, payload={"number": number})
+        # The account number is a search key of the customer (ledger.customer_panels): findable at once.
+        customer_search.refresh_keys([customer.pk])
     return account
 
 
@@ -196,9 +200,13 @@ def _save_document(invoice: Invoice, lines: list[InvoiceLine]) -> Invoice:
     return invoice
 
 
-def _check_vehicle(customer: Customer, vehicle: Vehicle | None, mileage: int | None = None) -> None:
-    if vehicle is not None and vehicle.customer_id != customer.pk:
+def _check_vehicle(
+    customer: Customer, vehicle: Vehicle | None, mileage: int | None = None, *, bought_by: Customer | None = None
+) -> None:
+    if vehicle is not None and vehicle.customer_id not in {customer.pk, bought_by.pk if bought_by else None}:
         raise DomainError(_("That vehicle belongs to another customer."), field="vehicle")
+    if vehicle is not None and not vehicle.is_active:
+        raise DomainError(_("That vehicle is disabled: enable it on its page to sell for it."), field="vehicle")
     if mileage is not None and not 0 <= mileage <= 9_999_999:
         raise DomainError(_("Enter the odometer reading in whole miles."), field="mileage")
 
@@ -239,8 +247,12 @@ def post_invoice(
     override_credit: bool = False,
     source: str = Entry.Source.OFFICE,
     number: str | None = None,
+    bought_by: Customer | None = None,
 ) -> Invoice:
     """Post a sale on account. Atomic, under the account's lock; writes INVOICE_POSTED (and CREDIT_OVERRIDDEN).
+
+    `bought_by`: a family member of the account's customer who bought on the family's account (the vehicle may be
+    the member's); anyone else is refused on the field.
 
     Raises CreditRefused if the account is on hold or the sale would pass its credit limit, unless
     `override_credit` and the actor may override; Conflict(field="number") for a `number` in use, also when a
@@ -252,7 +264,12 @@ def post_invoice(
     issued_on = issued_on or business_today(business)
     with transaction.atomic():
         locked = posting.lock_accounts([account.pk])[account.pk]
-        _check_vehicle(locked.customer, vehicle, mileage)
+        if bought_by is not None and bought_by.family_main_id != locked.customer_id:
+            raise DomainError(
+                _("%(name)s is not a family member of this account's customer.") % {"name": bought_by},
+                field="bought_by",
+            )
+        _check_vehicle(locked.customer, vehicle, mileage, bought_by=bought_by)
         total = sum((line.amount + line.tax for line in priced), ZERO)
         if total <= ZERO:
             raise DomainError(_("The invoice total must be more than zero."), field="lines")
@@ -291,6 +308,7 @@ def post_invoice(
                     entry=entry,
                     vehicle=vehicle,
                     mileage=mileage,
+                    bought_by=bought_by,
                     issued_on=issued_on,
                     due_on=due_on,
                     salesperson=actor,
@@ -299,6 +317,10 @@ def post_invoice(
                 priced,
             )
         audit.record_event(event_type="INVOICE_POSTED", subject=invoice, payload={"total": str(total)})
+        if vehicle is not None and mileage is not None:  # the odometer on the invoice is a reading of the vehicle
+            customer_services.record_invoice_mileage(
+                actor=actor, vehicle=vehicle, mileage=mileage, read_on=issued_on, number=number
+            )
         if override is not None:
             audit.record_event(event_type="CREDIT_OVERRIDDEN", subject=locked, payload={**override, "invoice": number})
     return invoice
@@ -337,6 +359,10 @@ def _unposted_sale(
             priced,
         )
         audit.record_event(event_type=event_type, subject=document, payload={"total": str(document.total)})
+        if kind == Invoice.Kind.CASH_SALE and vehicle is not None and mileage is not None:
+            customer_services.record_invoice_mileage(
+                actor=actor, vehicle=vehicle, mileage=mileage, read_on=document.issued_on, number=document.number
+            )
     return document
 
 

@@ -191,7 +191,7 @@ def test_a_queued_import_whose_task_was_lost_can_be_queued_again_and_is_imported
 def test_progress_is_written_every_chunk_and_kept_with_the_result(business, web, monkeypatch):
     seen: list[tuple[int, int]] = []
     monkeypatch.setattr(import_services, "CHUNK", 2)
-    monkeypatch.setattr(import_services.Progress, "_write", lambda self: seen.append((self.done, self.total)))
+    monkeypatch.setattr(import_services.Progress, "write", lambda self, **columns: seen.append((self.done, self.total)))
     batch = upload(web, "customers", SIX_CUSTOMERS[:6])  # five customers
 
     web.post(reverse("ledger:import-confirm", args=[batch.pk]))

@@ -405,16 +405,18 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         credit = data.draw(st.sampled_from(credits))
         applied = self._applied_from(credit)
-        # What is open on each debit once this credit's applications are taken back.
-        freed = {
-            e.pk: e.open_amount + applied.get(e.pk, ZERO)
-            for e in Entry.objects.filter(account_id=credit.account_id, amount__gt=0)
-        }
+        # Only what the credit paid on invoices and charges moves: what was refunded out of it has left for good.
+        sold = {Entry.Kind.INVOICE, Entry.Kind.CHARGE}
+        debits = list(Entry.objects.filter(account_id=credit.account_id, amount__gt=0))
+        refunded = sum((applied.get(e.pk, ZERO) for e in debits if e.kind not in sold), ZERO)
+        # What is open on each invoice and charge once this credit's applications to them are taken back.
+        freed = {e.pk: e.open_amount + applied.get(e.pk, ZERO) for e in debits if e.kind in sold}
         freed = {pk: amount for pk, amount in freed.items() if amount > ZERO}
         picks: dict[int, Decimal] = {}
         if freed:
             for pk in data.draw(st.lists(st.sampled_from(sorted(freed)), max_size=2, unique=True)):
-                pick = min(data.draw(pick_amounts), freed[pk], -credit.amount - sum(picks.values(), ZERO))
+                room = -credit.amount - refunded - sum(picks.values(), ZERO)
+                pick = min(data.draw(pick_amounts), freed[pk], room)
                 if pick > ZERO:
                     picks[pk] = pick
         expect: bool | None = True

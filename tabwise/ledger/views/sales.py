@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.customers import family_selectors
 from tabwise.customers import selectors as customer_selectors
+from tabwise.customers.models import Vehicle
 from tabwise.ledger import sale_forms, selectors, selectors_ui, services
 from tabwise.ledger.models import Account, Invoice
+from tabwise.ledger.services import counter
 from tabwise.ledger.views.common import done, form_data, found, submit
 from tabwise.users import security
 from tabwise.users.security import requires
@@ -46,6 +49,65 @@ def invoice_create(request: AuthenticatedHttpRequest, account_id: int) -> HttpRe
     if invoice is not None:
         return done(request, _("Invoice %(number)s posted.") % {"number": invoice.number}, account)
     return _sale_page(request, sale, account=account, title=_("Post an invoice"), submit_label=_("Post invoice"))
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def customer_invoice_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
+    """An invoice for a customer, on one of the accounts its purchases go on: a family member's go on the main
+    customer's account (the page says "for <member>, on <main>'s account")."""
+    customer = found(customer_selectors.customer_detail, customer_id)
+    holder = family_selectors.account_holder(customer)
+    accounts = selectors.accounts_of(holder).filter(status__in=[Account.Status.OPEN, Account.Status.ON_HOLD])
+    data = form_data(request)
+    header = sale_forms.CustomerInvoiceForm(
+        data,
+        accounts=accounts,
+        vehicles=selectors_ui.vehicles_of(customer, holder),
+        can_override=security.can(request.user, "ledger.override_credit"),
+    )
+    sale = sale_forms.SaleForms(header, data)
+    bought_by = customer if customer.pk != holder.pk else None
+
+    def post() -> Invoice:
+        fields = dict(header.cleaned_data)
+        return services.post_invoice(actor=request.user, lines=sale.line_inputs(), bought_by=bought_by, **fields)
+
+    invoice = submit(request, sale, post)
+    if invoice is not None:
+        return done(
+            request, _("Invoice %(number)s posted.") % {"number": invoice.number}, header.cleaned_data["account"]
+        )
+    context = {"customer": customer, "holder": holder, "no_account": not accounts.exists()}
+    return _sale_page(request, sale, title=_("Post an invoice"), submit_label=_("Post invoice"), **context)
+
+
+@requires("ledger.post_sales")
+@require_http_methods(["GET", "POST"])
+def sale_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A sale to a new customer, added on the same screen (name, phone, address, A/R or cash): the customer, an
+    account for an A/R customer, and the invoice or cash sale are written together or not at all."""
+    data = form_data(request)
+    header = sale_forms.InvoiceForm(
+        data, vehicles=Vehicle.objects.none(), can_override=security.can(request.user, "ledger.override_credit")
+    )
+    new_customer = sale_forms.NewCustomerForm(data, prefix="customer")
+    sale = sale_forms.SaleForms(header, data, customer=new_customer)
+
+    def sell() -> Invoice:
+        return counter.sell_to_new_customer(
+            actor=request.user,
+            customer=counter.NewCustomer(**new_customer.cleaned_data),
+            lines=sale.line_inputs(),
+            **header.cleaned_data,
+        )
+
+    document = submit(request, sale, sell)
+    if document is not None:
+        message = _("Customer %(customer)s added; %(document)s recorded.")
+        return done(request, message % {"customer": document.customer.number, "document": document}, document)
+    context = {"new_customer": new_customer, "title": _("New sale to a new customer"), "submit_label": _("Record sale")}
+    return _sale_page(request, sale, **context)
 
 
 @requires("ledger.post_sales")
