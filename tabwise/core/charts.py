@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tabwise.core.money import CENT
+from tabwise.core.templatetags.money import SYMBOLS as CURRENCY_SYMBOLS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -30,7 +31,6 @@ NEGATIVE = "#b42318"
 MUTED = "#5b6475"
 GRID = "#d9dde4"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
-CURRENCY_SYMBOLS = {"USD": "$", "CAD": "$", "MXN": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
 NO_DATA = _("No data")
 SHOW_NUMBERS = _("Show the numbers")
 

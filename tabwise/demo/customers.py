@@ -21,7 +21,7 @@ import phonenumbers
 from tabwise.core import audit, bulk
 from tabwise.core.models import Sequence as NumberSequence
 from tabwise.core.tenancy import TenantModel, business_scope
-from tabwise.customers import search
+from tabwise.customers import search, vin
 from tabwise.customers.models import Address, Customer, EarlierName, Email, Phone, SearchKey, Vehicle
 from tabwise.demo import data, identities, vehicles
 from tabwise.demo.behaviour import status_for
@@ -338,11 +338,15 @@ class _Builder:
         state = self.region.state
         if not fleet and self.region.neighbour_states and self.chance(0.07):
             state = self.rng.choice(self.region.neighbour_states)
+        number = vehicles.make_vin(self.rng, model, year)
+        decoded = vin.decode(number)  # what the vehicle form fills in from a typed VIN
         draft.vehicles.append(
             Vehicle(
                 business=self.business,
                 customer=draft.customer,
-                vin=vehicles.make_vin(self.rng, model, year),
+                vin=number,
+                manufacturer=decoded.manufacturer,
+                country=decoded.country,
                 plate=self.plate(state),
                 plate_state=state,
                 year=year,

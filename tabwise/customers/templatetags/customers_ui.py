@@ -1,20 +1,16 @@
-"""{% load customers_ui %}: what the customer pages need in templates: the security check and phone formatting."""
+"""{% load customers_ui %}: what the customer pages need in templates: the security check, money and phones."""
 
 from __future__ import annotations
 
 from django import template
 
+from tabwise.core.templatetags.money import money
 from tabwise.customers.parsing import format_phone
-from tabwise.users import security
-from tabwise.users.models import User
+from tabwise.users.templatetags.security_ui import can
 
 register = template.Library()
-
-
-@register.filter
-def can(user: User, function: str) -> bool:
-    """{% if user|can:"customers.edit" %}: whether the user's level allows the function."""
-    return security.can(user, function)
+register.filter("money", money)
+register.filter("can", can)
 
 
 @register.filter

@@ -13,11 +13,12 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.numberformat import format as format_number
 
+from tabwise.core.templatetags.money import SYMBOLS
+
 register = template.Library()
 
 DASH = "—"
 # Currencies whose symbol goes before the amount; any other is written after it ("1,200.00 CHF").
-SYMBOLS = {"USD": "$", "CAD": "$", "MXN": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
 
 
 @register.filter

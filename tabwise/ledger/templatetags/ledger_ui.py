@@ -11,41 +11,19 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from tabwise.core import tenancy
-from tabwise.users import security
-from tabwise.users.models import User
+from tabwise.core.templatetags.money import money
+from tabwise.users.templatetags.security_ui import can
 
 register = template.Library()
 
-# Currencies whose symbol goes before the amount; any other is written after it ("1,200.00 CHF").
-SYMBOLS = {"USD": "$", "CAD": "$", "MXN": "$", "AUD": "$", "EUR": "€", "GBP": "£"}
-
-
-@register.filter
-def money(value: Decimal | int | str | None, currency: str | None = None) -> str:
-    """An amount as people read it: "$1,200.00", "-$25.00"; blank for None. Never converted to a float."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(value)
-    if currency is None:
-        business = tenancy.current_business()
-        currency = business.currency if business is not None else ""
-    digits = number_format(abs(amount), decimal_pos=2, force_grouping=True)
-    symbol = SYMBOLS.get(currency.upper())
-    text = f"{symbol}{digits}" if symbol else f"{digits} {currency}".strip()
-    return f"-{text}" if amount < 0 else text
+register.filter("money", money)
+register.filter("can", can)
 
 
 @register.filter
 def unsigned(value: Decimal | None) -> Decimal | None:
     """The size of an amount without its sign (a credit shown in a "Credits" column)."""
     return abs(Decimal(value)) if value is not None else None
-
-
-@register.filter
-def can(user: User, function: str) -> bool:
-    """Whether `user` may use the security function (business overrides applied)."""
-    return security.can(user, function)
 
 
 def _plain(value: Decimal) -> str:
