@@ -179,7 +179,7 @@ class VehicleReportForm(forms.Form):
     """A vehicle report's range: the day, week, month or year holding `day` (default: this month), or from `start`
     to `end`. Missing or wrong values fall back to the default; the form shows why."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="month")
     day = _date(_("Day in the period"))
     start = _date(_("From (custom)"))
     end = _date(_("To (custom)"))

@@ -40,7 +40,7 @@ MENU: tuple[MenuSection, ...] = (
     MenuSection(
         _("Receivables"),
         (
-            MenuItem(_("New sale"), "ledger:sale-create", "ledger.post_sales"),
+            MenuItem(_("Sale to a new customer"), "ledger:sale-create", "ledger.post_sales"),
             MenuItem(_("Accounts"), "ledger:account-list", "ledger.view"),
             MenuItem(_("Aging"), "ledger:aging", "ledger.view_reports"),
             MenuItem(_("Metrics"), "ledger:metrics", "ledger.view_reports"),

@@ -249,3 +249,9 @@ def test_another_business_sees_none_of_these_visits(garage, other_business, user
 
     assert report.total.visits == 0
     assert fleet.customers == []
+
+
+def test_the_period_chooser_starts_on_the_month_the_page_shows(clerk, client_as):
+    page = client_as(clerk).get(reverse("ledger:vehicle-analysis")).content.decode()
+
+    assert '<option value="month" selected>' in page
