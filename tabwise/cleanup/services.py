@@ -106,6 +106,15 @@ def start_utility(*, actor: User, run: UtilityRun, skip_groups: Collection[str] 
     return UtilityRun.objects.get(pk=run.pk)
 
 
+def choose_groups(*, actor: User, run: UtilityRun, skip_groups: Collection[str]) -> UtilityRun:
+    """Keep the groups the user unticked on a previewed run (the preview's pages are ticked one at a time; `Run`
+    starts it with all of them). Only while it may still be started; nothing else changes."""
+    security.check(actor, utility_of(run).function)
+    groups = sorted({str(group) for group in skip_groups})
+    UtilityRun.objects.filter(pk=run.pk, status__in=[Status.PREVIEWED, Status.FAILED]).update(skip_groups=groups)
+    return UtilityRun.objects.get(pk=run.pk)
+
+
 def run_utility(*, run_id: int, actor: User) -> UtilityRun:
     """Apply a queued run all-or-nothing; safe to run twice (only a queued run is taken).
 

@@ -112,11 +112,16 @@ def _run_context(request: AuthenticatedHttpRequest, run: UtilityRun) -> dict[str
 @requires("cleanup.view")
 @require_POST
 def run_start(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
-    """Run a previewed run with the groups the user left ticked on the page shown; then follow it on its page."""
+    """Run a previewed run with the groups the user left ticked, on this page and the pages seen before; then follow
+    it on its page. A pager button (`goto_page`) keeps this page's ticks and shows the other page instead."""
     run = _found(run_id)
     shown = set(request.POST.getlist("shown"))
     ticked = set(request.POST.getlist("group"))
     skip = (shown - ticked) | (set(run.skip_groups) - shown)
+    goto = request.POST.get("goto_page", "")
+    if goto.isdigit():
+        services.choose_groups(actor=request.user, run=run, skip_groups=skip)
+        return redirect(f"{run.get_absolute_url()}?page={goto}")
     try:
         run = services.start_utility(actor=request.user, run=run, skip_groups=skip)
     except DomainError as error:

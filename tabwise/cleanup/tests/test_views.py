@@ -7,7 +7,7 @@ from tabwise.cleanup import services
 from tabwise.cleanup.models import UtilityRun
 from tabwise.core import tenancy
 from tabwise.core.testing.factories import CustomerFactory, PhoneFactory
-from tabwise.customers.models import Phone
+from tabwise.customers.models import Customer, Phone
 
 
 @pytest.fixture
@@ -100,3 +100,33 @@ def test_area_code_form_lists_the_cities_first(business, user_at_level, client_a
     assert page.status_code == 200
     assert "DECATUR, IL (1 customers)" in page.content.decode()
     assert UtilityRun.unscoped.count() == 0
+
+
+def test_ticks_are_kept_across_the_preview_pages(
+    business, user_at_level, client_as, immediate_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tabwise.cleanup import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)  # one change a page
+    for number, last in (("3001", "Abbot"), ("3002", "Baker")):  # never sold to: each is one group of the preview
+        CustomerFactory(business=business, first_name="Pat", last_name=last, number=number)
+    web = client_as(user_at_level(1))
+    web.post(reverse("cleanup:delete_customers"), {"created_before": "2099-01-01"})
+    run = UtilityRun.unscoped.get()
+    first_group, second_group = (change["group"] for change in run.preview["changes"])
+    start = reverse("cleanup:run-start", args=[run.pk])
+
+    # Page 1: untick its group, go to page 2 (a button: the ticks of page 1 are kept).
+    page = web.get(run.get_absolute_url()).content.decode()
+    assert 'name="goto_page" value="2"' in page
+    moved = web.post(start, {"shown": [first_group], "goto_page": "2"})
+    assert moved["Location"] == f"{run.get_absolute_url()}?page=2"
+    assert "checked" in web.get(moved["Location"]).content.decode()
+
+    # Page 2: its group stays ticked; Run does page 2's group only.
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post(start, {"shown": [second_group], "group": [second_group]})
+
+    with tenancy.business_scope(business):
+        assert UtilityRun.objects.get(pk=run.pk).skip_groups == [first_group]
+        assert Customer.objects.count() == 1

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
 from tabwise.core.clock import business_today
+from tabwise.core.constraints import violates
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.customers import parsing, search
 from tabwise.customers.models import Customer, CustomerTag, EarlierName, Tag
@@ -79,15 +80,6 @@ def _next_number() -> str:
             return number
 
 
-def _violates_number(error: IntegrityError) -> bool:
-    """Whether `error` is the customer number's unique constraint (as `ledger.services.sales.violates`)."""
-    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
-    if name:  # PostgreSQL names the constraint
-        return bool(name == NUMBER_CONSTRAINT)
-    # SQLite names the columns
-    return str(error) == "UNIQUE constraint failed: customers_customer.business_id, customers_customer.number"
-
-
 def _insert_numbered(number: str, fields: dict[str, object]) -> Customer:
     """Insert the customer under `number` (typed) or the next free automatic number.
 
@@ -104,7 +96,7 @@ def _insert_numbered(number: str, fields: dict[str, object]) -> Customer:
             with transaction.atomic():
                 return Customer.objects.create(number=candidate, **fields)  # type: ignore[arg-type]
         except IntegrityError as error:
-            if not _violates_number(error):
+            if not violates(error, Customer, NUMBER_CONSTRAINT):
                 raise
             if number:
                 raise Conflict(in_use, field="number") from error

@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
 from tabwise.core.clock import business_today
+from tabwise.core.constraints import number_taken_is_conflict
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.models import Sequence as NumberSequence
 from tabwise.core.money import to_money
 from tabwise.customers.models import Customer
 from tabwise.ledger import posting
 from tabwise.ledger.models import Account, Entry, Invoice, InvoiceLine
-from tabwise.ledger.services.sales import LineIn, ledger_settings, number_taken_is_conflict, price_lines
+from tabwise.ledger.services.sales import LineIn, ledger_settings, price_lines
 from tabwise.users import security
 from tabwise.users.models import User
 

@@ -8,17 +8,17 @@ field (409 in the API, the field's error on a form), in a savepoint, so the call
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tabwise.core import audit, sequences
 from tabwise.core.clock import business_today
+from tabwise.core.constraints import number_taken_is_conflict
 from tabwise.core.errors import Conflict, DomainError
 from tabwise.core.money import to_money
 from tabwise.customers import search as customer_search
@@ -49,34 +49,6 @@ class LineIn:
     unit_cost: Decimal = ZERO
     tax_rate: Decimal = ZERO
     item_code: str = ""
-
-
-def violates(error: IntegrityError, model: type[models.Model], constraint: str) -> bool:
-    """Whether `error` is a violation of `model`'s unique constraint named `constraint`."""
-    diagnostics = getattr(error.__cause__, "diag", None)
-    name = getattr(diagnostics, "constraint_name", None)
-    if name:  # PostgreSQL (psycopg) names the constraint
-        return bool(name == constraint)
-    # SQLite names the columns instead: "UNIQUE constraint failed: ledger_account.business_id, ledger_account.number"
-    unique = next(c for c in model._meta.constraints if c.name == constraint)
-    assert isinstance(unique, models.UniqueConstraint)
-    fields = [model._meta.get_field(name) for name in unique.fields]
-    columns = ", ".join(f"{model._meta.db_table}.{field.column}" for field in fields if isinstance(field, models.Field))
-    return str(error) == f"UNIQUE constraint failed: {columns}"
-
-
-@contextmanager
-def number_taken_is_conflict(model: type[models.Model], constraint: str, *, field: str, message: str) -> Iterator[None]:
-    """Run an insert in a savepoint; its violation of the unique constraint `constraint` (a concurrent request took
-    the same number after this one found it free) becomes Conflict(message, field). The savepoint is rolled back,
-    so the caller's transaction stays usable; any other integrity error passes through unchanged."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError as error:
-        if not violates(error, model, constraint):
-            raise
-        raise Conflict(message, field=field) from error
 
 
 def _account_number_taken(number: str) -> bool:

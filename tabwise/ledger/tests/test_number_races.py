@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from tabwise.core import tenancy
+from tabwise.core import constraints, tenancy
 from tabwise.core.errors import Conflict
 from tabwise.customers.models import Customer
 from tabwise.ledger import services
@@ -176,13 +176,13 @@ def test_imported_invoice_numbers_taken_after_the_check_are_a_conflict(business,
 
 @pytest.mark.django_db
 def test_other_integrity_errors_are_not_taken_for_a_number_in_use(business, owner, customer):
-    only_numbers = sales.number_taken_is_conflict(
+    only_numbers = constraints.number_taken_is_conflict(
         Account, "account_number_unique_per_business", field="number", message="in use"
     )
     with tenancy.business_scope(business), pytest.raises(IntegrityError) as broken, only_numbers:
         Account.objects.create(customer=customer, number="X-1", credit_limit=Decimal("-1"), opened_on=ISSUED)
 
-    assert not sales.violates(broken.value, Account, "account_number_unique_per_business")
+    assert not constraints.violates(broken.value, Account, "account_number_unique_per_business")
 
 
 # -- real races on PostgreSQL ---------------------------------------------------------------------------------------
