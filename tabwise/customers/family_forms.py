@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tabwise.customers.forms import ServiceErrors
+from tabwise.core.http import ServiceErrors
 from tabwise.customers.models import Customer
 
 

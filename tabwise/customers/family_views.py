@@ -4,13 +4,13 @@ separate a member from their family (a confirm page that says what happens)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tabwise.core.errors import DomainError, NotFound
-from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.core.errors import DomainError
+from tabwise.core.http import AuthenticatedHttpRequest, found
 from tabwise.customers import family_forms, family_selectors, selectors
 from tabwise.customers.models import Customer
 from tabwise.customers.services import family as family_services
@@ -18,10 +18,7 @@ from tabwise.users.security import requires
 
 
 def _found(customer_id: int) -> Customer:
-    try:
-        return selectors.customer_detail(customer_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return found(selectors.customer_detail, customer_id)
 
 
 @requires("customers.edit")

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tabwise.core.errors import DomainError
+from tabwise.core.http import ServiceErrors
 from tabwise.customers import services
 from tabwise.customers.models import Address, Customer, EarlierName, Email, Employer, IdentityDocument, Phone, Tag
 from tabwise.customers.models.customers import LANGUAGES
@@ -29,17 +30,6 @@ MAX_ROWS = 10
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ServiceErrors:
-    """Show a service's DomainError on the field it names, or above the form."""
-
-    aliases: ClassVar[dict[str, str]] = {}
-
-    def service_error(self, error: DomainError) -> None:
-        form: forms.Form = self  # type: ignore[assignment]
-        name = self.aliases.get(error.field or "", error.field or "")
-        form.add_error(name if name in form.fields else None, error.message)
 
 
 class CustomerForm(ServiceErrors, forms.Form):

@@ -22,7 +22,6 @@ from tabwise.customers.models import (
     Phone,
     SearchKey,
     Tag,
-    Vehicle,
 )
 from tabwise.matching import records
 from tabwise.users.models import User
@@ -306,10 +305,6 @@ def identity_of(customer: Customer) -> Identity:
 
 def _dated(value: str, row: Phone | Email | Employer) -> Dated:
     return Dated(value, row.is_current, row.valid_from, row.valid_to)
-
-
-def vehicles_of(customer: Customer) -> QuerySet[Vehicle]:
-    return Vehicle.objects.filter(customer=customer).order_by("-is_active", "-year", "id")
 
 
 def customers_with_tax_id(ssn: str) -> QuerySet[Customer]:

@@ -11,8 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tabwise.core.http import ServiceErrors
 from tabwise.customers import services
-from tabwise.customers.forms import STATE_CHOICES, ServiceErrors
+from tabwise.customers.forms import STATE_CHOICES
 from tabwise.customers.models import Inspection
 from tabwise.customers.services.vehicles import MAX_MILEAGE
 from tabwise.customers.vehicle_selectors import InspectionFilters

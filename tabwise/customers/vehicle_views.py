@@ -5,11 +5,10 @@ odometer reading or an inspection; and the inspection search with its CSV/XLSX e
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tabwise.core import audit
 from tabwise.core.errors import DomainError, NotFound
 from tabwise.core.exports import Column, Kind, Table, export_response
-from tabwise.core.http import AuthenticatedHttpRequest
+from tabwise.core.http import AuthenticatedHttpRequest, found, submit
 from tabwise.customers import panels, selectors, services, vehicle_forms, vehicle_selectors, vin
 from tabwise.customers.models import Customer, Inspection, Vehicle
 from tabwise.customers.services.vehicles import EDITABLE
@@ -29,17 +28,11 @@ PAGE_SIZE = 50
 
 
 def _customer(customer_id: int) -> Customer:
-    try:
-        return selectors.customer_detail(customer_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return found(selectors.customer_detail, customer_id)
 
 
 def _vehicle(vehicle_id: int) -> Vehicle:
-    try:
-        return vehicle_selectors.vehicle_detail(vehicle_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return found(vehicle_selectors.vehicle_detail, vehicle_id)
 
 
 def _detail_url(vehicle: Vehicle) -> str:
@@ -77,23 +70,14 @@ def _decoded_or_none(number: str) -> vin.DecodedVin | None:
         return None
 
 
-def _save(form: Any, call: Any) -> Any:
-    """Run the service for a valid form; its DomainError lands on the form (None then)."""
-    if not form.is_valid():
-        return None
-    try:
-        return call()
-    except DomainError as error:
-        form.service_error(error)
-        return None
-
-
 @requires("customers.edit")
 @require_http_methods(["GET", "POST"])
 def vehicle_create(request: AuthenticatedHttpRequest, customer_id: int) -> HttpResponse:
     customer = _customer(customer_id)
     form = vehicle_forms.VehicleForm(request.POST if request.method == "POST" else None)
-    vehicle = _save(form, lambda: services.add_vehicle(actor=request.user, customer=customer, data=form.to_input()))
+    vehicle = submit(
+        request, form, lambda: services.add_vehicle(actor=request.user, customer=customer, data=form.to_input())
+    )
     if vehicle is not None:
         messages.success(request, _("Vehicle %(vehicle)s added.") % {"vehicle": vehicle})
         return redirect(_detail_url(vehicle))
@@ -108,7 +92,9 @@ def vehicle_edit(request: AuthenticatedHttpRequest, vehicle_id: int) -> HttpResp
     initial = {name: getattr(vehicle, name) for name in EDITABLE}
     data = request.POST if request.method == "POST" else None
     form = vehicle_forms.VehicleForm(data, initial=initial, editing=True)
-    saved = _save(form, lambda: services.update_vehicle(actor=request.user, vehicle=vehicle, data=form.to_input()))
+    saved = submit(
+        request, form, lambda: services.update_vehicle(actor=request.user, vehicle=vehicle, data=form.to_input())
+    )
     if saved is not None:
         messages.success(request, _("Vehicle %(vehicle)s saved.") % {"vehicle": saved})
         return redirect(_detail_url(saved))
@@ -177,7 +163,7 @@ def mileage_create(request: AuthenticatedHttpRequest, vehicle_id: int) -> HttpRe
             corrected=d["corrected"],
         )
 
-    if _save(form, record) is not None:
+    if submit(request, form, record) is not None:
         messages.success(request, _("Mileage recorded."))
         return redirect(_detail_url(vehicle))
     context = {"form": form, "vehicle": vehicle, "title": _("Record the mileage"), "submit_label": _("Record")}
@@ -193,7 +179,7 @@ def inspection_create(request: AuthenticatedHttpRequest, vehicle_id: int) -> Htt
     def record() -> object:
         return services.record_inspection(actor=request.user, vehicle=vehicle, **form.cleaned_data)
 
-    if _save(form, record) is not None:
+    if submit(request, form, record) is not None:
         messages.success(request, _("Inspection recorded."))
         return redirect(_detail_url(vehicle))
     context = {"form": form, "vehicle": vehicle, "title": _("Record an inspection"), "submit_label": _("Record")}

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tabwise.core import audit
 from tabwise.core.errors import DomainError, NotFound
 from tabwise.core.exports import Column, Kind, Table, export_response
-from tabwise.core.http import AuthenticatedHttpRequest
-from tabwise.customers import forms, panels, parsing, selectors, services
+from tabwise.core.http import AuthenticatedHttpRequest, found
+from tabwise.customers import forms, panels, parsing, selectors, services, vehicle_selectors
 from tabwise.customers.models import Customer
 from tabwise.notifications import selectors as notification_selectors
 from tabwise.users import security
@@ -26,10 +26,7 @@ PAGE_SIZE = 50
 
 
 def _found(customer_id: int) -> Customer:
-    try:
-        return selectors.customer_detail(customer_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return found(selectors.customer_detail, customer_id)
 
 
 def _filters(request: AuthenticatedHttpRequest) -> forms.ListFilters:
@@ -119,7 +116,7 @@ def customer_detail(request: AuthenticatedHttpRequest, customer_id: int) -> Http
         "ended_points": ended,
         "sections": sections,
         "has_tax_id": any(doc.is_tax_id and doc.is_current for doc in customer.identity_documents.all()),
-        "vehicles": selectors.vehicles_of(customer),
+        "vehicles": vehicle_selectors.vehicles_of(customer),
         "messages_out": notification_selectors.messages_for_customer(customer.pk)[:50],
         "history": audit.changes_of(customer) if can_history else None,
         "events": selectors.events_of(customer) if can_history else None,

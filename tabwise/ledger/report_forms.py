@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from tabwise.core.errors import DomainError
+from tabwise.core.http import ServiceErrors
 from tabwise.ledger import metrics
 from tabwise.ledger.models import LedgerSettings
 from tabwise.ledger.statements import Period
@@ -37,12 +38,6 @@ def _month(label: Any) -> forms.DateField:
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-
-
-class ServiceErrorForm(forms.Form):
-    def service_error(self, error: DomainError) -> None:
-        """Show a service's error on the field it names, or above the form."""
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 class AgingForm(forms.Form):
@@ -94,7 +89,7 @@ class MetricsForm(forms.Form):
         return data
 
 
-class PeriodForm(ServiceErrorForm):
+class PeriodForm(ServiceErrors, forms.Form):
     start = _date(_("From"), required=True)
     end = _date(_("To"), required=True)
 
@@ -113,7 +108,7 @@ class PeriodForm(ServiceErrorForm):
         return period
 
 
-class LedgerSettingsForm(ServiceErrorForm):
+class LedgerSettingsForm(ServiceErrors, forms.Form):
     aging_boundaries = forms.CharField(
         label=_("Aging buckets"),
         help_text=_(
