@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,9 +37,9 @@ from tabwise.core.errors import DomainError
 from tabwise.core.http import AuthenticatedHttpRequest
 from tabwise.core.schedule import daily
 from tabwise.core.tasks import business_task, enqueue_on_commit
-from tabwise.customers import crypto
+from tabwise.customers import selectors as customer_selectors
 from tabwise.customers import services as customer_services
-from tabwise.customers.models import Customer, IdentityDocument
+from tabwise.customers.models import Customer
 from tabwise.users import security
 from tabwise.users.models import User
 from tabwise.users.security import requires
@@ -57,48 +57,14 @@ def _people() -> QuerySet[Customer]:
     return (
         Customer.objects.filter(kind=Customer.Kind.PERSON)
         .exclude(status=Customer.Status.MERGED)
-        .prefetch_related(
-            "earlier_names",
-            "phones",
-            "emails",
-            "addresses",
-            "employers",
-            Prefetch("identity_documents", queryset=IdentityDocument.objects.order_by("valid_to", "-id")),
-        )
+        .prefetch_related(*customer_selectors.IDENTITY_PREFETCH)
         .order_by("pk")
     )
 
 
-def _ssn(customer: Customer) -> str:
-    """The current SSN/ITIN in the clear, for the encoder only (never logged or stored)."""
-    for doc in sorted(customer.identity_documents.all(), key=lambda d: (d.valid_to is not None, -d.pk)):
-        if doc.is_tax_id:
-            try:
-                return crypto.decrypt(doc.secret)
-            except crypto.UnreadableSecret:
-                return ""
-    return ""
-
-
 def record_of(customer: Customer) -> matching.PersonRecord:
     """The customer as the matching engine's input, from its prefetched rows (see `_people`)."""
-    names = [matching.PersonName(customer.first_name, customer.middle_name, customer.last_name, customer.suffix)]
-    names += [
-        matching.PersonName(n.first_name, n.middle_name, n.last_name, n.suffix)
-        for n in customer.earlier_names.all()
-        if n.last_name or n.first_name
-    ]
-    documents = list(customer.identity_documents.all())
-    return matching.PersonRecord(
-        names=list(names),
-        date_of_birth=customer.date_of_birth,
-        ssn=_ssn(customer),
-        licences=[matching.DriverLicence(d.number, d.state) for d in documents if not d.is_tax_id and d.number],
-        phones=[p.number for p in customer.phones.all()],
-        emails=[e.address for e in customer.emails.all()],
-        addresses=[matching.Address(a.street, a.city, a.state, a.zip_code, a.line2) for a in customer.addresses.all()],
-        employers=[e.name for e in customer.employers.all()],
-    )
+    return customer_selectors.identity_of(customer).as_record()
 
 
 def _reasons(result: matching.MatchResult) -> dict[str, object]:
